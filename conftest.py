@@ -1,0 +1,27 @@
+"""Suite-wide fixtures. ``world``: the shared small world of shequ.core.testing."""
+import os
+
+import pytest
+
+
+def pytest_configure(config):
+    if os.environ.get("SHEQU_TEST_DB") == "postgres":
+        # A PostgreSQL run must fail, never skip, when the server cannot be reached.
+        import psycopg
+
+        url = os.environ.get("SHEQU_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/shequ")
+        from config.env import database_config
+
+        cfg = database_config(url)
+        try:
+            psycopg.connect(host=cfg["HOST"], port=cfg["PORT"], user=cfg["USER"], password=cfg["PASSWORD"] or None,
+                            dbname="postgres", connect_timeout=5).close()
+        except Exception as exc:  # noqa: BLE001 - any failure to connect ends the run
+            raise pytest.UsageError(f"PostgreSQL test run requested but the server cannot be reached: {exc}") from exc
+
+
+@pytest.fixture
+def world(db):
+    from shequ.core.testing import build_world
+
+    return build_world()

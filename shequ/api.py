@@ -1,0 +1,78 @@
+"""The JSON API root (Django Ninja). OpenAPI at /api/openapi.json, docs at /api/docs.
+
+Authentication: the session cookie (with CSRF for writes) or ``Authorization: Bearer <token>``.
+Errors are always ``{"code", "message", "extra"}`` with a 4xx status.
+"""
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from shequ.core.errors import ShequError
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        from shequ.accounts.services import api_token_user
+
+        user = api_token_user(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class StaffSessionAuth(SessionAuth):
+    def authenticate(self, request: HttpRequest, key):
+        user = super().authenticate(request, key)
+        return user if user and user.is_active else None
+
+
+api = NinjaAPI(
+    title="Shequ API",
+    version="1",
+    description="社区治理平台 API:辖区树、标准地址、房屋、户、居民、实有单位。所有数据按用户辖区过滤,个人信息默认脱敏。",
+    auth=[TokenAuth(), StaffSessionAuth()],
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(ShequError)
+def shequ_error(request, exc: ShequError):
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc: ValidationError):
+    fields = {}
+    for err in exc.errors:
+        loc = ".".join(str(p) for p in err.get("loc", []) if p not in ("body", "payload", "query", "path"))
+        fields.setdefault(loc or "request", []).append(err.get("msg", ""))
+    first = next(iter(fields.items()), ("request", ["invalid"]))
+    return api.create_response(
+        request, {"code": "invalid", "message": f"{first[0]}: {first[1][0]}", "extra": {"fields": fields}}, status=422
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def auth_error(request, exc):
+    return api.create_response(request, {"code": "unauthenticated", "message": "请先登录或提供有效的 API 令牌", "extra": {}}, status=401)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    return api.create_response(request, {"code": "http_error", "message": str(exc), "extra": {}}, status=exc.status_code)
+
+
+def _register_routers() -> None:
+    from shequ.jurisdiction.api import router as tree_router
+    from shequ.registry.api import router as registry_router
+    from shequ.transfer.api import router as transfer_router
+
+    api.add_router("/tree", tree_router)
+    api.add_router("/registry", registry_router)
+    api.add_router("/transfer", transfer_router)
+
+
+_register_routers()

@@ -1,0 +1,92 @@
+"""Shared test setup: a small world of two streets and three communities, and a user per role.
+
+``build_world()`` returns a ``World`` with nodes, houses, households, residents and users:
+
+    city 测试市 > district 测试区 > street S1 (community A, community B), street S2 (community C)
+    each community > grid > building (with a standard address) > 2 houses > 1 household > 2 residents
+
+Users (password ``pass12345``): admin, street_s1 (bound to S1), worker_a (community A),
+worker_b (community B), grid_a (A's grid), dept (civil affairs, district), office (district office),
+leader (district), resident_a (resident of A), worker_a_unmask (A, with the unmask permission).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from shequ.core.idcard import make_id_number
+
+PASSWORD = "pass12345"
+
+
+@dataclass
+class World:
+    nodes: dict = field(default_factory=dict)
+    houses: dict = field(default_factory=dict)
+    households: dict = field(default_factory=dict)
+    residents: dict = field(default_factory=dict)
+    users: dict = field(default_factory=dict)
+    departments: dict = field(default_factory=dict)
+
+
+def build_world() -> World:
+    from shequ.accounts.models import Role
+    from shequ.accounts.services import user_create
+    from shequ.jurisdiction.models import Department
+    from shequ.jurisdiction.services import node_create
+    from shequ.registry import services as reg
+
+    w = World()
+    n = w.nodes
+    n["city"] = node_create(actor=None, parent=None, level="city", kind="city", name="测试市", code="110000")
+    n["district"] = node_create(actor=None, parent=n["city"], level="district", kind="district", name="测试区", code="110105")
+    n["S1"] = node_create(actor=None, parent=n["district"], level="street", kind="street", name="一街道", code="110105001")
+    n["S2"] = node_create(actor=None, parent=n["district"], level="street", kind="township", name="二乡", code="110105002")
+    admin = user_create(actor=None, username="admin", password=PASSWORD, role=Role.ADMIN, display_name="管理员", is_staff=True)
+    admin.is_superuser = True
+    admin.save(update_fields=["is_superuser"])
+    w.users["admin"] = admin
+    seq = 0
+    for key, street, kind, name, code in (("A", "S1", "community", "甲社区", "110105001001"),
+                                          ("B", "S1", "community", "乙社区", "110105001002"),
+                                          ("C", "S2", "village", "丙村", "110105002001")):
+        community = node_create(actor=None, parent=n[street], level="community", kind=kind, name=name, code=code)
+        grid = node_create(actor=None, parent=community, level="grid", name=f"{name}第1网格", code=f"{code}01",
+                           boundary={"type": "Polygon", "coordinates": [[[116.0 + seq, 39.0], [116.5 + seq, 39.0], [116.5 + seq, 39.5], [116.0 + seq, 39.5], [116.0 + seq, 39.0]]]})
+        building = node_create(actor=None, parent=grid, level="building", name="1", code=f"{code}0101")
+        n[key], n[f"{key}_grid"], n[f"{key}_building"] = community, grid, building
+        reg.building_address_set(actor=admin, building=building, road=f"{name}路", number=str(10 + seq), compound_name=f"{name}小区", building_no="1")
+        for room in ("101", "102"):
+            seq += 1
+            house = reg.house_create(actor=admin, building=building, room=room, floor=1, area=80,
+                                     use="rented" if room == "102" else "owner_occupied")
+            w.houses[f"{key}{room}"] = house
+            household = reg.household_create(actor=admin, house=house, number=f"H{code}{room}")
+            w.households[f"{key}{room}"] = household
+            for idx, (rel, pname) in enumerate((("户主", f"{name}{room}户主"), ("配偶", f"{name}{room}配偶"))):
+                birth = dt.date(1950 + seq * 3 + idx, 1 + idx, 10 + seq)
+                resident = reg.resident_create(
+                    actor=admin, household=household, name=pname, relation=rel,
+                    id_number=make_id_number("110105", birth, seq * 10 + idx + 1),
+                    phone=f"1380000{seq:02d}{idx:02d}",
+                    tags=["elderly_alone"] if (room == "101" and idx == 0) else [],
+                )
+                w.residents[f"{key}{room}{'h' if idx == 0 else 's'}"] = resident
+    dept = Department.objects.create(district=n["district"], kind="civil_affairs", name="民政局", code="D-MZ")
+    w.departments["civil"] = dept
+    spec = {
+        "street_s1": (Role.STREET_STAFF, [n["S1"]], []),
+        "worker_a": (Role.COMMUNITY_WORKER, [n["A"]], []),
+        "worker_b": (Role.COMMUNITY_WORKER, [n["B"]], []),
+        "grid_a": (Role.GRID_WORKER, [n["A_grid"]], []),
+        "dept": (Role.DEPARTMENT, [], [dept]),
+        "office": (Role.DISTRICT_OFFICE, [n["district"]], []),
+        "leader": (Role.LEADER, [n["district"]], []),
+    }
+    for username, (role, nodes, depts) in spec.items():
+        w.users[username] = user_create(actor=admin, username=username, password=PASSWORD, role=role, nodes=nodes, departments=depts)
+    w.users["worker_a_unmask"] = user_create(actor=admin, username="worker_a_unmask", password=PASSWORD,
+                                             role=Role.COMMUNITY_WORKER, nodes=[n["A"]], unmask=True)
+    w.users["resident_a"] = user_create(actor=admin, username="resident_a", password=PASSWORD, role=Role.RESIDENT,
+                                        resident=w.residents["A101h"])
+    return w

@@ -1,0 +1,171 @@
+"""The ONE place that decides who may see or touch what.
+
+Pages, API, exports, imports and the admin all ask this module. Two questions:
+
+* ``scope_queryset(qs, user)`` — which records of a located model (one with ancestor
+  columns, see ``jurisdiction.models.Located``) may this user read? Staff see what lies
+  under the nodes they are bound to (a department user: its district); a resident sees
+  their own household; a system admin sees everything.
+* ``ensure_can(user, action, obj=None)`` — may this user do ``action`` (a capability of
+  their role, ``CAPABILITIES``) on this record? Raises ``NotAllowed`` (403) for a wrong
+  role and ``NotInScope`` (404) for a record outside their jurisdiction.
+
+Missing and out-of-scope records both give 404 (``get_in_scope``), so scope cannot be probed.
+"""
+from __future__ import annotations
+
+from functools import reduce
+from operator import or_
+from typing import Iterable
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from shequ.accounts.models import Role
+from shequ.core.errors import NotAllowed, NotInScope
+
+from .models import Node
+
+# Capabilities per role. "registry.unmask" is not a role capability: it is the Django
+# permission ``registry.unmask_personal_data`` granted to individual users (see can_unmask).
+CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.RESIDENT: frozenset({"registry.view"}),
+    Role.GRID_WORKER: frozenset({"registry.view", "registry.change", "registry.export"}),
+    Role.COMMUNITY_WORKER: frozenset({"registry.view", "registry.change", "registry.import", "registry.export"}),
+    Role.STREET_STAFF: frozenset({"registry.view", "registry.change", "registry.import", "registry.export", "tree.report"}),
+    Role.DEPARTMENT: frozenset({"registry.view"}),
+    Role.DISTRICT_OFFICE: frozenset({"registry.view", "registry.export", "tree.report", "tree.change"}),
+    Role.ORGANIZATION: frozenset({"registry.view", "tree.report"}),
+    Role.LEADER: frozenset({"registry.view", "registry.export", "tree.report"}),
+    Role.ADMIN: frozenset({"*"}),
+}
+
+# How a resident user's own household is reached from each model (label -> lookup).
+OWN_HOUSEHOLD_LOOKUP = {
+    "registry.resident": "household_id",
+    "registry.household": "id",
+    "registry.house": "households__id",
+    "registry.householdmembership": "household_id",
+}
+
+
+def is_global(user) -> bool:
+    return bool(user.is_active and (user.is_superuser or getattr(user, "role", None) == Role.ADMIN))
+
+
+def can(user, action: str) -> bool:
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser:
+        return True
+    caps = CAPABILITIES.get(getattr(user, "role", ""), frozenset())
+    return "*" in caps or action in caps
+
+
+def can_unmask(user) -> bool:
+    """May this user see ID numbers and phones in clear (every use is audit-logged)."""
+    return bool(user and user.is_authenticated and user.is_active and user.has_perm("registry.unmask_personal_data"))
+
+
+def bound_nodes(user) -> list[Node]:
+    """The nodes a user's jurisdiction starts from (a department user: its district). Cached per user object."""
+    cached = getattr(user, "_shequ_bound_nodes", None)
+    if cached is not None:
+        return cached
+    nodes: list[Node] = []
+    if user and user.is_authenticated:
+        from shequ.accounts.models import Binding
+
+        for binding in Binding.objects.filter(user=user).select_related("node", "department__district"):
+            if binding.node_id:
+                nodes.append(binding.node)
+            elif binding.department_id:
+                nodes.append(binding.department.district)
+    user._shequ_bound_nodes = nodes
+    return nodes
+
+
+def bound_department_ids(user) -> list[int]:
+    from shequ.accounts.models import Binding
+
+    return list(Binding.objects.filter(user=user, department__isnull=False).values_list("department_id", flat=True))
+
+
+def scope_q(user, model: type[models.Model], via: str = "") -> Q:
+    """The filter selecting the records of ``model`` this user may read.
+
+    ``via`` is a lookup prefix for models located through a relation (``"resident__"``).
+    """
+    if not (user and user.is_authenticated and user.is_active):
+        return Q(pk__in=[])
+    if is_global(user):
+        return Q()
+    if getattr(user, "role", None) == Role.RESIDENT:
+        lookup = OWN_HOUSEHOLD_LOOKUP.get(model._meta.label_lower)
+        resident = getattr(user, "resident", None)
+        if not lookup or resident is None or not resident.household_id:
+            return Q(pk__in=[])
+        return Q(**{via + lookup: resident.household_id})
+    nodes = bound_nodes(user)
+    if not nodes:
+        return Q(pk__in=[])
+    return reduce(or_, (Q(**{via + key: value for key, value in node.scope_filter().items()}) for node in nodes))
+
+
+def scope_queryset(qs: models.QuerySet, user, via: str = "") -> models.QuerySet:
+    q = scope_q(user, qs.model, via)
+    qs = qs.filter(q)
+    if getattr(user, "role", None) == Role.RESIDENT and not is_global(user):
+        qs = qs.distinct()
+    return qs
+
+
+def visible_nodes(user) -> models.QuerySet:
+    """The tree nodes this user may browse: those under their bound nodes."""
+    return scope_queryset(Node.objects.all(), user)
+
+
+def node_in_scope(user, node: Node) -> bool:
+    return obj_in_scope(user, node)
+
+
+def obj_in_scope(user, obj) -> bool:
+    """Whether an already-loaded located record lies in the user's jurisdiction (no query)."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if is_global(user):
+        return True
+    if getattr(user, "role", None) == Role.RESIDENT:
+        label = obj._meta.label_lower
+        lookup = OWN_HOUSEHOLD_LOOKUP.get(label)
+        resident = getattr(user, "resident", None)
+        if not lookup or resident is None or not resident.household_id:
+            return False
+        return type(obj)._default_manager.filter(pk=obj.pk, **{lookup: resident.household_id}).exists()
+    for node in bound_nodes(user):
+        (key, value), = node.scope_filter().items()
+        if getattr(obj, key, None) == value:
+            return True
+    return False
+
+
+def get_in_scope(qs: models.QuerySet, user, **lookup):
+    """Fetch one record in scope or raise NotInScope (404) — for missing and foreign alike."""
+    try:
+        return scope_queryset(qs, user).get(**lookup)
+    except qs.model.DoesNotExist:
+        raise NotInScope(_("记录不存在或不在您的辖区内")) from None
+
+
+def ensure_can(user, action: str, obj=None) -> None:
+    if not can(user, action):
+        raise NotAllowed(_("您的角色无权执行此操作"), extra={"action": action})
+    if obj is not None and not obj_in_scope(user, obj):
+        raise NotInScope(_("记录不存在或不在您的辖区内"))
+
+
+def ensure_nodes_in_scope(user, nodes: Iterable[Node]) -> None:
+    for node in nodes:
+        if node is not None and not obj_in_scope(user, node):
+            raise NotInScope(_("目标位置不在您的辖区内"), extra={"node": node.pk})

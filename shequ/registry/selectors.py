@@ -1,0 +1,124 @@
+"""Scoped reads of the registry. Every query starts from ``scoping.scope_queryset``."""
+from __future__ import annotations
+
+import re
+
+from django.db.models import Q, QuerySet
+
+from shequ.core.idcard import mask_id_number, mask_phone, normalize_id_number, normalize_phone
+from shequ.jurisdiction import scoping
+
+from . import addresses
+from .models import Address, Establishment, House, Household, Resident, Tenancy
+
+_ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
+_PHONE_LIKE = re.compile(r"^(1\d{10}|0\d{9,11})$")
+
+
+def resident_list(*, user, q: str = "", node=None, tag: str = "", status: str | None = Resident.Status.ACTIVE) -> QuerySet[Resident]:
+    """Residents the user may see, optionally under ``node``, with a tag, or matching ``q``.
+
+    ``q`` is a full ID number or phone (found through their keyed hash) or part of a name.
+    """
+    qs = scoping.scope_queryset(Resident.objects.all(), user)
+    if node is not None:
+        qs = qs.filter(**node.scope_filter())
+    if status:
+        qs = qs.filter(status=status)
+    if tag:
+        qs = qs.filter(tags__code=tag)
+    q = (q or "").strip()
+    if q:
+        compact = normalize_id_number(q)
+        if _ID_LIKE.match(compact):
+            from .services import id_hash_of
+
+            qs = qs.filter(id_hash=id_hash_of(compact))
+        elif _PHONE_LIKE.match(normalize_phone(q)):
+            from .services import phone_hash_of
+
+            qs = qs.filter(phone_hash=phone_hash_of(q))
+        else:
+            qs = qs.filter(name__startswith=q) if len(q) < 2 else qs.filter(name__contains=q)
+    return qs.select_related("household", "house__address", "community", "grid").order_by("id")
+
+
+def resident_get(*, user, pk: int) -> Resident:
+    return scoping.get_in_scope(Resident.objects.select_related("household", "house__address", "community", "street", "grid", "building"), user, pk=pk)
+
+
+def household_list(*, user, q: str = "", node=None) -> QuerySet[Household]:
+    qs = scoping.scope_queryset(Household.objects.all(), user)
+    if node is not None:
+        qs = qs.filter(**node.scope_filter())
+    if q:
+        qs = qs.filter(number__startswith=q.strip())
+    return qs.select_related("house__address", "head", "community").order_by("number")
+
+
+def household_get(*, user, pk: int) -> Household:
+    return scoping.get_in_scope(Household.objects.select_related("house__address", "head", "community", "grid"), user, pk=pk)
+
+
+def house_list(*, user, q: str = "", node=None, use: str = "") -> QuerySet[House]:
+    qs = scoping.scope_queryset(House.objects.all(), user)
+    if node is not None:
+        qs = qs.filter(**node.scope_filter())
+    if use:
+        qs = qs.filter(use=use)
+    if q:
+        qs = qs.filter(_address_q(q, prefix="address__"))
+    return qs.select_related("address", "community", "grid").order_by("code")
+
+
+def house_get(*, user, pk: int) -> House:
+    return scoping.get_in_scope(House.objects.select_related("address", "community", "grid", "building", "unit_node"), user, pk=pk)
+
+
+def _address_q(query: str, prefix: str = "") -> Q:
+    q = Q()
+    for token in addresses.query_tokens(query):
+        q &= Q(**{f"{prefix}search_text__contains": token})
+    return q
+
+
+def address_search(*, user, q: str, node=None, kind: str = "", limit: int = 20) -> QuerySet[Address]:
+    """Free-text search of standard addresses: every piece of the query must appear."""
+    tokens = addresses.query_tokens(q)
+    if not tokens:
+        return Address.objects.none()
+    qs = scoping.scope_queryset(Address.objects.all(), user).filter(_address_q(q))
+    if node is not None:
+        qs = qs.filter(**node.scope_filter())
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.select_related("community", "grid").order_by("search_text")[:limit]
+
+
+def establishment_list(*, user, q: str = "", node=None, kind: str = "") -> QuerySet[Establishment]:
+    qs = scoping.scope_queryset(Establishment.objects.all(), user)
+    if node is not None:
+        qs = qs.filter(**node.scope_filter())
+    if kind:
+        qs = qs.filter(kind=kind)
+    if q:
+        qs = qs.filter(name__contains=q.strip())
+    return qs.select_related("address", "community").order_by("name")
+
+
+def establishment_get(*, user, pk: int) -> Establishment:
+    return scoping.get_in_scope(Establishment.objects.select_related("address", "community"), user, pk=pk)
+
+
+def tenancy_list(*, user, house=None, tenant=None) -> QuerySet[Tenancy]:
+    qs = scoping.scope_queryset(Tenancy.objects.all(), user)
+    if house is not None:
+        qs = qs.filter(house=house)
+    if tenant is not None:
+        qs = qs.filter(tenant=tenant)
+    return qs.select_related("house__address", "tenant")
+
+
+def masked_personal(resident: Resident) -> dict[str, str]:
+    """The masked form every page, API answer and export shows by default."""
+    return {"id_number": mask_id_number(resident.id_number), "phone": mask_phone(resident.phone)}
