@@ -7,5 +7,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("transfer/", include("shequ.transfer.urls")),
     path("", include("shequ.web.urls")),
 ]

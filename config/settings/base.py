@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "shequ.registry",
     "shequ.transfer",
     "shequ.web",
+    "shequ.demo",
 ]
 
 MIDDLEWARE = [
