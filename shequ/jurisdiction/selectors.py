@@ -1,0 +1,129 @@
+"""Scoped reads of the jurisdiction tree: children with counts, the level-scheme report, grid lookup."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from . import scoping
+from .models import SCOPE_LEVELS, Level, Node
+
+WORKER_ROLES = ("community_worker", "grid_worker")
+
+
+def node_get(*, user, pk: int) -> Node:
+    return scoping.get_in_scope(Node.objects.select_related("parent"), user, pk=pk)
+
+
+def node_roots(*, user) -> QuerySet[Node]:
+    """The top nodes a user can browse: their bound nodes (all cities for an admin)."""
+    if scoping.is_global(user):
+        return Node.objects.filter(parent__isnull=True)
+    ids = [n.pk for n in scoping.bound_nodes(user)]
+    return Node.objects.filter(pk__in=ids)
+
+
+def node_children(*, user, node: Node) -> QuerySet[Node]:
+    return scoping.visible_nodes(user).filter(parent=node).order_by("sort", "code")
+
+
+def node_search(*, user, q: str, level: str = "", limit: int = 20) -> QuerySet[Node]:
+    qs = scoping.visible_nodes(user)
+    if level:
+        qs = qs.filter(level=level)
+    q = q.strip()
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(code__startswith=q))
+    return qs.order_by("path")[:limit]
+
+
+def breadcrumbs(node: Node) -> list[Node]:
+    ids = node.ancestor_path_ids
+    by_id = Node.objects.in_bulk(ids)
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def node_counts(nodes: list[Node]) -> dict[int, dict[str, int]]:
+    """Households, residents, grids and workers under each node: a few grouped queries in all."""
+    from shequ.accounts.models import Binding
+    from shequ.registry.models import Household, Resident
+
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: {"households": 0, "residents": 0, "grids": 0, "workers": 0})
+    by_level: dict[str, list[int]] = defaultdict(list)
+    for node in nodes:
+        counts[node.pk]  # noqa: B018 - materialize zero rows
+        if node.level in SCOPE_LEVELS:
+            by_level[node.level].append(node.pk)
+    for level, ids in by_level.items():
+        col = f"{level}_id"
+        for model, key, extra in ((Household, "households", {}), (Resident, "residents", {"status": "active"}),
+                                  (Node, "grids", {"level": Level.GRID})):
+            rows = model.objects.filter(**{f"{col}__in": ids}, **extra).values(col).annotate(n=Count("id")).order_by()
+            for row in rows:
+                counts[row[col]][key] = row["n"]
+        rows = (Binding.objects.filter(**{f"node__{col}__in": ids}, user__role__in=WORKER_ROLES, user__is_active=True)
+                .values(f"node__{col}").annotate(n=Count("user", distinct=True)).order_by())
+        for row in rows:
+            counts[row[f"node__{col}"]]["workers"] = row["n"]
+    return dict(counts)
+
+
+@dataclass
+class Deviation:
+    community: Node
+    problems: dict[str, int] = field(default_factory=dict)
+    examples: list[str] = field(default_factory=list)
+
+
+_DEVIATIONS = (
+    (Q(level=Level.BUILDING, grid__isnull=True), "building_without_grid", "楼栋未划入网格(社区—楼栋,缺少网格层级)"),
+    (Q(level=Level.COMPOUND, grid__isnull=False), "compound_below_grid", "小区位于网格之下(层级倒置)"),
+    (Q(level=Level.GRID, building__isnull=False), "grid_below_building", "网格位于楼栋之下(如“楼组”式四级划分)"),
+    (Q(level=Level.UNIT, building__isnull=True), "unit_without_building", "单元不在楼栋之下"),
+)
+DEVIATION_LABELS = {code: label for _q, code, label in _DEVIATIONS} | {"no_grid": "社区/村未划分网格"}
+
+
+def level_deviation_report(*, user, node: Node | None = None) -> list[Deviation]:
+    """Communities whose levels below them differ from the standard scheme, and how.
+
+    Standard: community → [compound] → grid → building → [unit] → house.
+    """
+    visible = scoping.visible_nodes(user)
+    if node is not None:
+        visible = visible.filter(**node.scope_filter())
+    communities = {c.pk: c for c in visible.filter(level=Level.COMMUNITY).order_by("path")}
+    report: dict[int, Deviation] = {}
+    for condition, code, label in _DEVIATIONS:
+        rows = (visible.filter(condition, community__isnull=False).values("community_id")
+                .annotate(n=Count("id"), example=Max("name")).order_by())
+        for row in rows:
+            community = communities.get(row["community_id"])
+            if community is None:
+                continue
+            entry = report.setdefault(community.pk, Deviation(community=community))
+            entry.problems[label] = entry.problems.get(label, 0) + row["n"]
+            entry.examples.append(f"{label}:{row['example']}")
+    with_grids = set(visible.filter(level=Level.GRID).values_list("community_id", flat=True).distinct())
+    for pk, community in communities.items():
+        if pk not in with_grids:
+            entry = report.setdefault(pk, Deviation(community=community))
+            entry.problems[DEVIATION_LABELS["no_grid"]] = 1
+    return [report[pk] for pk in communities if pk in report]
+
+
+def grid_for_point(*, lng: float, lat: float, within: Node | None = None) -> Node | None:
+    """The grid whose boundary polygon contains the point (the basis of location routing)."""
+    from shapely.geometry import Point, shape
+
+    grids = Node.objects.filter(level=Level.GRID, boundary__isnull=False)
+    if within is not None:
+        grids = grids.filter(**within.scope_filter())
+    point = Point(lng, lat)
+    for grid in grids.only("id", "boundary", "name", "community_id", "street_id", "district_id", "path"):
+        geometry = grid.boundary.get("geometry", grid.boundary)
+        if shape(geometry).covers(point):
+            return grid
+    return None
