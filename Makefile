@@ -25,7 +25,7 @@ demo: install
 	$(BIN)/shequ demo_logins
 	@echo "Starting the background worker and the server at http://$(HOST):$(PORT)/ (Ctrl-C stops both)"
 	@trap 'kill 0' INT TERM EXIT; \
-	  $(BIN)/shequ db_worker --queue-name '*' >var/worker.log 2>&1 & \
+	  $(BIN)/shequ db_worker --queue-name '*' --no-reload >var/worker.log 2>&1 & \
 	  $(BIN)/shequ runserver $(HOST):$(PORT) --noreload
 
 # The browser for the Playwright tests is Debian's chromium (never a browser download).
