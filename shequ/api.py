@@ -24,6 +24,12 @@ class TokenAuth(HttpBearer):
 
 
 class StaffSessionAuth(SessionAuth):
+    def _get_key(self, request: HttpRequest):
+        # Anonymous requests get 401, not a CSRF 403: check CSRF only for a logged-in session.
+        if not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request: HttpRequest, key):
         user = super().authenticate(request, key)
         return user if user and user.is_active else None
@@ -66,10 +72,12 @@ def http_error(request, exc: HttpError):
 
 
 def _register_routers() -> None:
+    from shequ.accounts.api import router as accounts_router
     from shequ.jurisdiction.api import router as tree_router
     from shequ.registry.api import router as registry_router
     from shequ.transfer.api import router as transfer_router
 
+    api.add_router("/accounts", accounts_router)
     api.add_router("/tree", tree_router)
     api.add_router("/registry", registry_router)
     api.add_router("/transfer", transfer_router)

@@ -55,3 +55,20 @@ def user_create(*, actor, username: str, password: str, role: str, display_name:
         user.user_permissions.add(Permission.objects.get(codename="unmask_personal_data", content_type__app_label="registry"))
     audit_record(actor=actor, verb="user.created", target=user, extra={"role": role})
     return user
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
+    """Revoke one of the actor's own tokens (an admin may revoke anyone's); audited."""
+    from django.utils.translation import gettext as _
+
+    from shequ.core.errors import Conflict, NotInScope
+
+    if token.user_id != actor.pk and not (actor.is_superuser or actor.role == "admin"):
+        raise NotInScope(_("记录不存在或不在您的辖区内"))
+    if token.revoked:
+        raise Conflict(_("该令牌已吊销"), code="already_revoked")
+    token.revoked = True
+    token.save(update_fields=["revoked", "updated_at"])
+    audit_record(actor=actor, verb="api_token.revoked", target=token, extra={"user": token.user_id})
+    return token

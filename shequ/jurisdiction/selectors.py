@@ -127,3 +127,32 @@ def grid_for_point(*, lng: float, lat: float, within: Node | None = None) -> Nod
         if shape(geometry).covers(point):
             return grid
     return None
+
+
+def node_list(*, user, parent: Node | None = None, q: str = "", level: str = "") -> QuerySet[Node]:
+    """Visible nodes for a paginated list: matching ``q``/``level`` anywhere in scope, else the
+    children of ``parent``, else the user's top nodes. Unsliced, ordered by tree position."""
+    q = (q or "").strip()
+    if q or level:
+        qs = scoping.visible_nodes(user)
+        if parent is not None:
+            qs = qs.filter(**parent.scope_filter()).exclude(pk=parent.pk)
+        if level:
+            qs = qs.filter(level=level)
+        if q:
+            qs = qs.filter(Q(name__contains=q) | Q(code__startswith=q))
+        return qs.select_related("parent").order_by("path")
+    if parent is not None:
+        return node_children(user=user, node=parent).select_related("parent")
+    return node_roots(user=user).select_related("parent").order_by("path")
+
+
+def grid_locate(*, user, lng: float, lat: float) -> Node | None:
+    """The grid containing the point, searched only inside the user's jurisdiction."""
+    if scoping.is_global(user):
+        return grid_for_point(lng=lng, lat=lat)
+    for node in scoping.bound_nodes(user):
+        grid = grid_for_point(lng=lng, lat=lat, within=node)
+        if grid is not None:
+            return grid
+    return None

@@ -9,7 +9,7 @@ from shequ.core.idcard import mask_id_number, mask_phone, normalize_id_number, n
 from shequ.jurisdiction import scoping
 
 from . import addresses
-from .models import Address, Establishment, House, Household, Resident, Tenancy
+from .models import Address, Establishment, House, Household, HouseholdMembership, Resident, Tag, Tenancy
 
 _ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
 _PHONE_LIKE = re.compile(r"^(1\d{10}|0\d{9,11})$")
@@ -40,11 +40,12 @@ def resident_list(*, user, q: str = "", node=None, tag: str = "", status: str | 
             qs = qs.filter(phone_hash=phone_hash_of(q))
         else:
             qs = qs.filter(name__startswith=q) if len(q) < 2 else qs.filter(name__contains=q)
-    return qs.select_related("household", "house__address", "community", "grid").order_by("id")
+    return qs.select_related("household", "house__address", "community", "grid").prefetch_related("tags").order_by("id")
 
 
 def resident_get(*, user, pk: int) -> Resident:
-    return scoping.get_in_scope(Resident.objects.select_related("household", "house__address", "community", "street", "grid", "building"), user, pk=pk)
+    return scoping.get_in_scope(Resident.objects.select_related("household", "house__address", "community", "street", "grid", "building")
+                                .prefetch_related("tags"), user, pk=pk)
 
 
 def household_list(*, user, q: str = "", node=None) -> QuerySet[Household]:
@@ -84,6 +85,11 @@ def _address_q(query: str, prefix: str = "") -> Q:
 
 def address_search(*, user, q: str, node=None, kind: str = "", limit: int = 20) -> QuerySet[Address]:
     """Free-text search of standard addresses: every piece of the query must appear."""
+    return address_list(user=user, q=q, node=node, kind=kind)[:limit]
+
+
+def address_list(*, user, q: str, node=None, kind: str = "") -> QuerySet[Address]:
+    """``address_search`` unsliced, for paginated lists; an empty query finds nothing."""
     tokens = addresses.query_tokens(q)
     if not tokens:
         return Address.objects.none()
@@ -92,7 +98,11 @@ def address_search(*, user, q: str, node=None, kind: str = "", limit: int = 20) 
         qs = qs.filter(**node.scope_filter())
     if kind:
         qs = qs.filter(kind=kind)
-    return qs.select_related("community", "grid").order_by("search_text")[:limit]
+    return qs.select_related("community", "grid").order_by("search_text", "id")
+
+
+def address_get(*, user, pk: int) -> Address:
+    return scoping.get_in_scope(Address.objects.select_related("community", "grid"), user, pk=pk)
 
 
 def establishment_list(*, user, q: str = "", node=None, kind: str = "") -> QuerySet[Establishment]:
@@ -116,9 +126,40 @@ def tenancy_list(*, user, house=None, tenant=None) -> QuerySet[Tenancy]:
         qs = qs.filter(house=house)
     if tenant is not None:
         qs = qs.filter(tenant=tenant)
-    return qs.select_related("house__address", "tenant")
+    return qs.select_related("house__address", "tenant").order_by("-start_on", "-id")
+
+
+def tenancy_get(*, user, pk: int) -> Tenancy:
+    return scoping.get_in_scope(Tenancy.objects.select_related("house__address", "tenant"), user, pk=pk)
 
 
 def masked_personal(resident: Resident) -> dict[str, str]:
     """The masked form every page, API answer and export shows by default."""
     return {"id_number": mask_id_number(resident.id_number), "phone": mask_phone(resident.phone)}
+
+
+def tag_list(*, user) -> QuerySet[Tag]:
+    """Active tags this user may see: sensitive ones (低保, 残疾人, ...) only with the unmask right."""
+    qs = Tag.objects.filter(active=True)
+    if not scoping.can_unmask(user):
+        qs = qs.filter(sensitive=False)
+    return qs.order_by("sort", "code")
+
+
+def membership_list(*, user, resident: Resident) -> QuerySet[HouseholdMembership]:
+    """A resident's moves into and out of households (迁入/迁出), newest first."""
+    resident = resident_get(user=user, pk=resident.pk)
+    return HouseholdMembership.objects.filter(resident=resident).select_related("household").order_by("-joined_on", "-id")
+
+
+def household_members(*, user, household: Household, current: bool = True) -> QuerySet[Resident]:
+    """The residents of a household (active ones unless ``current`` is False)."""
+    return resident_list(user=user, status=Resident.Status.ACTIVE if current else None).filter(household=household)
+
+
+def house_households(*, user, house: House) -> QuerySet[Household]:
+    return household_list(user=user).filter(house=house)
+
+
+def house_occupants(*, user, house: House) -> QuerySet[Resident]:
+    return resident_list(user=user).filter(house=house)
