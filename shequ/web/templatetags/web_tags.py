@@ -1,0 +1,42 @@
+"""Navigation by role and small display helpers for the page templates."""
+from __future__ import annotations
+
+from django import template
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from shequ.jurisdiction import scoping
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def nav_items(context) -> list[dict]:
+    """The menu for the signed-in user: what their role may open."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if not (user and user.is_authenticated):
+        return []
+    current = request.path
+    items = [("web:home", _("首页"), True)]
+    staff = scoping.is_global(user) or user.role != "resident"
+    if staff and scoping.can(user, "registry.view"):
+        items += [("web:tree", _("辖区")), ("web:resident_list", _("居民")), ("web:unit_list", _("实有单位")),
+                  ("web:address_search", _("地址"))]
+    if scoping.can(user, "tree.report"):
+        items.append(("web:tree_deviations", _("层级偏差")))
+    if scoping.is_global(user):
+        items.append(("web:audit", _("审计日志")))
+    result = []
+    for name, label, *exact in items:
+        url = reverse(name)
+        active = current == url if exact else current.startswith(url) and not (
+            name == "web:tree" and current.startswith(reverse("web:tree_deviations")))
+        result.append({"url": url, "label": label, "active": active})
+    return result
+
+
+@register.filter
+def dash(value):
+    """Show an em dash for empty values."""
+    return "—" if value in (None, "") else value
