@@ -5,7 +5,7 @@ import datetime as dt
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from pydantic import field_validator
 
 from shequ.core.errors import InvalidInput
@@ -88,7 +88,7 @@ def token_create(request, payload: TokenCreateIn):
     token, key = services.api_token_create(actor=request.auth, user=request.auth, name=payload.name,
                                            expires_at=payload.expires_at)
     data = TokenOut.model_validate(token).model_dump()
-    return 201, {**data, "key": key}
+    return Status(201, {**data, "key": key})
 
 
 @router.post("/tokens/{token_id}/revoke", response=TokenOut, summary="吊销 API 令牌",

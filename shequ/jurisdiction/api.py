@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from shequ.core.errors import NotInScope
 from shequ.core.pagination import PageParams, page_of, paginate
@@ -153,7 +153,7 @@ def node_create(request, payload: NodeCreateIn):
     parent = selectors.node_get(user=request.auth, pk=payload.parent) if payload.parent is not None else None
     node = services.node_create(actor=request.auth, parent=parent, level=payload.level, kind=payload.kind or "",
                                 name=payload.name.strip(), code=payload.code, boundary=payload.boundary, sort=payload.sort)
-    return 201, _detail(request.auth, node)
+    return Status(201, _detail(request.auth, node))
 
 
 @router.patch("/nodes/{node_id}", response=NodeDetailOut, summary="修改辖区节点(名称、代码、边界、排序)",

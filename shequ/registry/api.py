@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from shequ.core.errors import InvalidInput
 from shequ.core.pagination import page_of, paginate
@@ -75,7 +75,7 @@ def house_create(request, payload: HouseCreateIn):
     house = services.house_create(actor=request.auth, building=building, unit_node=unit, room=payload.room,
                                   floor=payload.floor, area=payload.area, use=payload.use,
                                   owner_name=payload.owner_name.strip(), code=payload.code.strip())
-    return 201, selectors.house_get(user=request.auth, pk=house.pk)
+    return Status(201, selectors.house_get(user=request.auth, pk=house.pk))
 
 
 @router.patch("/houses/{house_id}", response=HouseDetailOut, summary="修改房屋(楼层、面积、用途、产权人)",
@@ -112,7 +112,7 @@ def household_create(request, payload: HouseholdCreateIn):
     house = selectors.house_get(user=request.auth, pk=payload.house)
     household = services.household_create(actor=request.auth, house=house, number=payload.number,
                                           kind=payload.kind, registration=payload.registration)
-    return 201, _household_detail(request, household.pk)
+    return Status(201, _household_detail(request, household.pk))
 
 
 # --- residents ---------------------------------------------------------------------------------
@@ -146,7 +146,7 @@ def resident_create(request, payload: ResidentCreateIn):
         phone=payload.phone, ethnicity=payload.ethnicity, relation=payload.relation,
         residence_type=payload.residence_type, tags=payload.tags, note=payload.note, joined_on=payload.joined_on,
     )
-    return 201, selectors.resident_get(user=request.auth, pk=resident.pk)
+    return Status(201, selectors.resident_get(user=request.auth, pk=resident.pk))
 
 
 @router.patch("/residents/{resident_id}", response=ResidentDetailOut, summary="修改居民信息与标签",
@@ -202,7 +202,7 @@ def tenancy_create(request, payload: TenancyCreateIn):
     tenancy = services.tenancy_start(actor=request.auth, house=house, tenant=tenant, start_on=payload.start_on,
                                      end_on=payload.end_on, landlord_name=payload.landlord_name,
                                      contract_no=payload.contract_no)
-    return 201, selectors.tenancy_get(user=request.auth, pk=tenancy.pk)
+    return Status(201, selectors.tenancy_get(user=request.auth, pk=tenancy.pk))
 
 
 @router.post("/tenancies/{tenancy_id}/end", response=TenancyOut, summary="结束租住(退租)", operation_id="registry_tenancy_end")
@@ -232,7 +232,7 @@ def unit_create(request, payload: UnitCreateIn):
     fields = payload.model_dump(exclude={"address"})
     fields["name"] = fields["name"].strip()
     unit = services.establishment_save(actor=request.auth, address=address, **fields)
-    return 201, selectors.establishment_get(user=request.auth, pk=unit.pk)
+    return Status(201, selectors.establishment_get(user=request.auth, pk=unit.pk))
 
 
 @router.patch("/units/{unit_id}", response=UnitDetailOut, summary="修改实有单位", operation_id="registry_unit_update")
