@@ -1,0 +1,16 @@
+"""``shequ demo_logins``: print the demo users, their password and where they are bound."""
+from django.core.management.base import BaseCommand
+
+from shequ.demo.logins import URL, format_table, login_rows
+
+
+class Command(BaseCommand):
+    help = "Print the demo logins (role, username, password, bound node) and the URL."
+
+    def handle(self, *args, **options):
+        rows = login_rows()
+        if not rows:
+            self.stdout.write(self.style.WARNING("No demo logins: run `shequ demo` first."))
+            return
+        self.stdout.write(format_table(rows))
+        self.stdout.write(f"\nOpen {URL} and sign in with one of the logins above.")

@@ -1,0 +1,34 @@
+"""Empty the tree and the registry before a demo reload. The audit log is left untouched."""
+from __future__ import annotations
+
+from django.db import connection, transaction
+
+from shequ.accounts.models import User
+from shequ.core.audit import audit_record
+
+from .logins import DEMO_USERNAMES
+
+# Children before parents. Foreign keys are deferred, so the order only keeps it readable.
+_TABLES = [
+    "registry_resident_tags", "registry_tenancy", "registry_householdmembership", "registry_establishment",
+    "registry_resident", "registry_household", "registry_house", "registry_address", "jurisdiction_residentgroup",
+    "accounts_binding", "jurisdiction_department", "jurisdiction_node",
+]
+
+
+@transaction.atomic
+def reset_demo(out=lambda msg: None) -> dict[str, int]:
+    """Delete the demo users, every binding, and every registry and tree row (not the audit log)."""
+    deleted, _ = User.objects.filter(username__in=DEMO_USERNAMES).delete()
+    counts = {"demo users (with their rows)": deleted}
+    with connection.cursor() as cur:
+        cur.execute("UPDATE accounts_user SET resident_id = NULL WHERE resident_id IS NOT NULL")
+        cur.execute("UPDATE registry_household SET head_id = NULL WHERE head_id IS NOT NULL")
+        cur.execute("UPDATE jurisdiction_node SET parent_id = NULL WHERE parent_id IS NOT NULL")
+        for table in _TABLES:
+            cur.execute(f'DELETE FROM "{table}"')
+            counts[table] = cur.rowcount
+            out(f"  {table}: {cur.rowcount:,} rows deleted")
+    audit_record(actor=None, verb="demo.reset", target_type="jurisdiction.node", target_repr="demo reset",
+                 extra={"deleted": counts})
+    return counts
