@@ -183,6 +183,23 @@ def household_create(*, actor, house: House, number: str, kind: str = Household.
     return household
 
 
+@transaction.atomic
+def household_update(*, actor, household: Household, **changes: Any) -> Household:
+    """Change a household's type or registration (its house and number stay)."""
+    scoping.ensure_can(actor, "registry.change", household)
+    unknown = set(changes) - {"kind", "registration", "group"}
+    if unknown:
+        raise InvalidInput(_("不可修改的字段:%(f)s") % {"f": ", ".join(sorted(unknown))})
+    changed = [k for k, v in changes.items() if getattr(household, k) != v]
+    for key in changed:
+        setattr(household, key, changes[key])
+    if changed:
+        _full_clean(household)
+        household.save(update_fields=[*changed, "updated_at"])
+        audit_record(actor=actor, verb="household.updated", target=household, extra={"fields": changed})
+    return household
+
+
 def _set_tags(resident: Resident, tags: Iterable[Tag | str] | None) -> list[str] | None:
     if tags is None:
         return None

@@ -1,0 +1,254 @@
+"""Imports: create a job for an uploaded file, validate it with progress, write it in one transaction.
+
+A job runs in two phases:
+
+1. validate: read the file, prepare every row (parse, check, encrypt; in worker processes
+   for large files), resolve references and scope, and record the row-by-row error report.
+   Prepared rows are spooled to a temporary file. Progress is saved as it goes.
+2. write: in ONE transaction. In the default mode (整体导入) any error means nothing is
+   written; in "valid rows" mode (导入有效行) exactly the valid rows are written.
+"""
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import pickle
+import tempfile
+import time
+from itertools import islice
+from typing import IO, Iterator
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import DatabaseError, IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shequ.core.audit import audit_record
+from shequ.core.errors import InvalidInput, NotAllowed, ShequError
+from shequ.jurisdiction import scoping
+from shequ.registry.models import Tag
+
+from . import columns as cols
+from .importers import IMPORTERS
+from .models import ImportJob, ImportRowError, Kind, Mode
+from .reader import open_table
+from .rows import RowPreparer, worker_init, worker_prepare
+
+logger = logging.getLogger(__name__)
+
+CHUNK_ROWS = 5000
+#: Rows above which preparation runs in worker processes.
+PARALLEL_MIN_BYTES = 2 * 1024 * 1024
+#: Files up to this size are imported inline by the request that uploaded them.
+INLINE_MAX_BYTES = 256 * 1024
+#: The error report keeps this many lines; the count covers all.
+ERROR_LIMIT = 20000
+PROGRESS_SECONDS = 0.5
+
+
+def import_job_create(*, actor, file: UploadedFile, kind: str, mode: str = Mode.WHOLE) -> ImportJob:
+    """Store the uploaded file as an import job and start it (inline when small, else as a task)."""
+    scoping.ensure_can(actor, "registry.import")
+    if kind not in Kind.values:
+        raise InvalidInput(_("未知的导入类型:%(k)s") % {"k": kind}, extra={"field": "kind"})
+    if mode not in Mode.values:
+        raise InvalidInput(_("未知的导入方式:%(m)s") % {"m": mode}, extra={"field": "mode"})
+    name = file.name or ""
+    if not name.lower().endswith((".xlsx", ".csv")):
+        raise InvalidInput(_("只支持 .xlsx 和 .csv 文件"), code="bad_format", extra={"field": "file"})
+    if file.size > settings.SHEQU_IMPORT_MAX_BYTES:
+        raise InvalidInput(_("文件过大(上限 %(n)d MB)") % {"n": settings.SHEQU_IMPORT_MAX_BYTES // 2**20}, extra={"field": "file"})
+    nodes = scoping.bound_nodes(actor)
+    job = ImportJob(kind=kind, mode=mode, original_name=name[:255], created_by=actor, node=nodes[0] if nodes else None)
+    job.file.save(name, file, save=False)
+    job.save()
+    audit_record(actor=actor, verb="import.created", target=job, node_id=job.node_id,
+                 extra={"kind": kind, "mode": mode, "file": name, "bytes": file.size})
+    if file.size <= INLINE_MAX_BYTES:
+        import_job_run(job_id=job.pk)
+    else:
+        from .tasks import import_job_process
+
+        import_job_process.enqueue(job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def _chunks(iterable, size: int) -> Iterator[list]:
+    iterator = iter(iterable)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _tag_map() -> dict[str, int]:
+    mapping = {}
+    for tag_id, code, name in Tag.objects.filter(active=True).values_list("id", "code", "name"):
+        mapping[code] = mapping[code.lower()] = mapping[name] = tag_id
+    return mapping
+
+
+class _Report:
+    """Collect the row-by-row error report, saving it in batches (the first ERROR_LIMIT lines)."""
+
+    def __init__(self, job: ImportJob):
+        self.job = job
+        self.count = 0
+        self.pending: list[ImportRowError] = []
+
+    def add(self, row: int, column_key: str, message: str) -> None:
+        self.count += 1
+        if self.count <= ERROR_LIMIT:
+            header = cols.header_of(self.job.kind, column_key) if column_key else ""
+            self.pending.append(ImportRowError(job_id=self.job.pk, row=row, column=header[:64], message=str(message)[:300]))
+
+    def flush(self) -> None:
+        if self.pending:
+            ImportRowError.objects.bulk_create(self.pending, batch_size=1000)
+            self.pending = []
+
+
+def _save(job: ImportJob, **fields) -> None:
+    for key, value in fields.items():
+        setattr(job, key, value)
+    ImportJob.objects.filter(pk=job.pk).update(**fields, updated_at=timezone.now())
+
+
+def _prepared_rows(table, preparer: RowPreparer, job: ImportJob, tags) -> Iterator[list]:
+    """Yield chunks of (row number, prepared data or None, errors), in file order."""
+    chunks = _chunks(table.rows, CHUNK_ROWS)
+    if job.file.size < PARALLEL_MIN_BYTES or multiprocessing.cpu_count() < 2:
+        for chunk in chunks:
+            yield [(number, *preparer(cells)) for number, cells in chunk]
+        return
+    # Worker processes are forked: they inherit settings and never touch the database.
+    context = multiprocessing.get_context("fork")
+    with context.Pool(processes=min(2, multiprocessing.cpu_count()), initializer=worker_init,
+                      initargs=(job.kind, preparer.positions, tags)) as pool:
+        yield from pool.imap(worker_prepare, chunks)
+
+
+def import_job_run(*, job_id: int) -> ImportJob:
+    """Validate and write one import job. Errors in the file end up in the report, never as exceptions."""
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    if job.finished:
+        return job
+    user = job.created_by
+    report = _Report(job)
+    ImportRowError.objects.filter(job=job).delete()
+    _save(job, status=ImportJob.Status.VALIDATING, started_at=timezone.now(), processed_rows=0, error_count=0,
+          created_count=0, updated_count=0, message="")
+    try:
+        if not scoping.can(user, "registry.import"):
+            raise NotAllowed(_("您的角色无权导入登记数据"))
+        with job.file.open("rb") as binary, tempfile.TemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR) as spool:
+            valid = _validate(job, user, binary, report, spool)
+            report.flush()
+            if report.count and job.mode == Mode.WHOLE:
+                _save(job, status=ImportJob.Status.REJECTED, error_count=report.count, finished_at=timezone.now(),
+                      message=_("发现 %(n)d 处错误,整个文件未导入。请修改后重新上传,或选择“导入有效行”。") % {"n": report.count})
+            else:
+                _write(job, user, spool, valid, report)
+    except ShequError as exc:
+        report.flush()
+        if not report.count:
+            report.add(1, "", exc.message)
+            report.flush()
+        _save(job, status=ImportJob.Status.FAILED, error_count=report.count, finished_at=timezone.now(), message=exc.message[:300])
+    except (IntegrityError, DatabaseError) as exc:
+        logger.exception("import job %s failed while writing", job.pk)
+        _save(job, status=ImportJob.Status.FAILED, finished_at=timezone.now(),
+              message=_("写入数据库失败,未导入任何数据(%(e)s)") % {"e": type(exc).__name__})
+    return job
+
+
+def _validate(job: ImportJob, user, binary: IO[bytes], report: _Report, spool) -> int:
+    table = open_table(binary, job.original_name)
+    positions, missing, duplicated = cols.match_headers(job.kind, table.headers)
+    if missing or duplicated:
+        for header in missing:
+            report.add(1, "", _("缺少必填列:%(c)s") % {"c": header})
+        for header in duplicated:
+            report.add(1, "", _("列重复:%(c)s") % {"c": header})
+        raise InvalidInput(_("表头不正确:请使用导入模板的列名"), code="bad_header")
+    _save(job, total_rows=table.total_rows)
+    tags = _tag_map() if job.kind == Kind.RESIDENTS else {}
+    preparer = RowPreparer(job.kind, positions, tags)
+    importer = IMPORTERS[job.kind](user=user, job_id=job.pk, node_id=job.node_id)
+    seen: dict = {}
+    processed = valid_count = 0
+    last_progress = 0.0
+    for prepared in _prepared_rows(table, preparer, job, tags):
+        candidates = []
+        for number, data, errors in prepared:
+            if errors:
+                for column, message in errors:
+                    report.add(number, column, message)
+                continue
+            key = importer.key_of(data)
+            first = seen.get(key)
+            if first is not None:
+                report.add(number, importer.key_column(data), _("与第%(n)d行重复") % {"n": first})
+                continue
+            seen[key] = number
+            candidates.append((number, data))
+        resolved, errors = importer.resolve(candidates) if candidates else ([], [])
+        for number, column, message in errors:
+            report.add(number, column, message)
+        if resolved:
+            pickle.dump(resolved, spool, protocol=pickle.HIGHEST_PROTOCOL)
+            valid_count += len(resolved)
+        processed += len(prepared)
+        if time.monotonic() - last_progress > PROGRESS_SECONDS:
+            report.flush()
+            _save(job, processed_rows=processed, error_count=report.count)
+            last_progress = time.monotonic()
+    if not processed and not report.count:
+        raise InvalidInput(_("文件没有数据行"), code="empty_file")
+    _save(job, processed_rows=processed, total_rows=processed, error_count=report.count)
+    return valid_count
+
+
+def _spooled(spool) -> Iterator[list]:
+    spool.seek(0)
+    while True:
+        try:
+            yield pickle.load(spool)
+        except EOFError:
+            return
+
+
+class _Rejected(Exception):
+    pass
+
+
+def _write(job: ImportJob, user, spool, valid: int, report: _Report) -> None:
+    _save(job, status=ImportJob.Status.WRITING)
+    importer = IMPORTERS[job.kind](user=user, job_id=job.pk, node_id=job.node_id)
+    created = updated = 0
+    write_errors = []
+    try:
+        with transaction.atomic():
+            for rows in _spooled(spool):
+                c, u, errors = importer.write(rows)
+                created, updated = created + c, updated + u
+                write_errors.extend(errors)
+            if write_errors and job.mode == Mode.WHOLE:
+                raise _Rejected
+            audit_record(actor=user, verb="import.finished", target=job, node_id=job.node_id,
+                         extra={"kind": job.kind, "created": created, "updated": updated, "errors": report.count + len(write_errors)})
+    except _Rejected:
+        for number, column, message in write_errors:
+            report.add(number, column, message)
+        report.flush()
+        _save(job, status=ImportJob.Status.REJECTED, error_count=report.count, finished_at=timezone.now(),
+              message=_("发现 %(n)d 处错误,整个文件未导入。") % {"n": report.count})
+        return
+    for number, column, message in write_errors:
+        report.add(number, column, message)
+    report.flush()
+    message = _("导入完成:新增 %(c)d 条,更新 %(u)d 条") % {"c": created, "u": updated}
+    if report.count:
+        message += _(",跳过有错误的 %(n)d 处") % {"n": report.count}
+    _save(job, status=ImportJob.Status.DONE, created_count=created, updated_count=updated, error_count=report.count,
+          finished_at=timezone.now(), message=message)
