@@ -4,6 +4,7 @@ from __future__ import annotations
 from django import template
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shequ.jurisdiction import scoping
 
@@ -21,7 +22,7 @@ def nav_items(context) -> list[dict]:
     items = [("web:home", _("首页"), True)]
     staff = scoping.is_global(user) or user.role != "resident"
     if staff and scoping.can(user, "registry.view"):
-        items += [("web:tree", _("辖区")), ("web:resident_list", _("居民")), ("web:unit_list", _("实有单位")),
+        items += [("web:tree", _("辖区")), ("web:resident_list", pgettext_lazy("menu", "居民")), ("web:unit_list", _("实有单位")),
                   ("web:address_search", _("地址"))]
     if scoping.can(user, "tree.report"):
         items.append(("web:tree_deviations", _("层级偏差")))
