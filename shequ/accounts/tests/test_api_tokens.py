@@ -1,0 +1,84 @@
+"""/api/accounts: the current user and personal API tokens (create, list, revoke: own only)."""
+from django.test import Client
+
+from shequ.accounts.models import ApiToken
+from shequ.core.models import AuditLog
+from shequ.registry.tests.apiclient import ApiClient, api_as
+
+
+def test_me(world):
+    answer = api_as(world, "worker_a_unmask").get("/accounts/me")
+    assert answer.status == 200
+    assert answer.data["role"] == "community_worker" and answer.data["can_unmask"] is True
+    assert [n["name"] for n in answer.data["nodes"]] == ["甲社区"]
+    assert ApiClient().get("/accounts/me").status == 401
+
+
+def test_create_token_shows_key_once_and_it_authenticates(world):
+    client = api_as(world, "street_s1")
+    created = client.post("/accounts/tokens", {"name": "同步脚本"})
+    assert created.status == 201, created
+    key = created.data["key"]
+    assert key.startswith(created.data["prefix"]) and created.data["revoked"] is False
+    token = ApiToken.objects.get(pk=created.data["id"])
+    assert key not in (token.key_hash, token.prefix)
+    assert AuditLog.objects.filter(verb="api_token.created", target_id=str(token.pk)).exists()
+    listed = client.get("/accounts/tokens")
+    assert [t["id"] for t in listed.data] == [token.pk] and "key" not in listed.data[0]
+    by_token = ApiClient(token=key, client=Client(enforce_csrf_checks=True))
+    assert by_token.get("/accounts/me").data["username"] == "street_s1"
+    assert by_token.get("/registry/residents").data["count"] == 8
+
+
+def test_revoke_own_token_refuses_it_afterwards(world):
+    client = api_as(world, "worker_a")
+    created = client.post("/accounts/tokens", {"name": "t"})
+    by_token = ApiClient(token=created.data["key"])
+    assert by_token.get("/registry/households").status == 200
+    revoked = client.post(f"/accounts/tokens/{created.data['id']}/revoke")
+    assert revoked.status == 200 and revoked.data["revoked"] is True
+    refused = by_token.get("/registry/households")
+    assert refused.status == 401 and refused.data["code"] == "unauthenticated"
+    assert client.post(f"/accounts/tokens/{created.data['id']}/revoke").status == 409
+    assert AuditLog.objects.filter(verb="api_token.revoked").count() == 1
+
+
+def test_tokens_of_others_are_invisible(world):
+    created = api_as(world, "worker_a").post("/accounts/tokens", {"name": "mine"})
+    other = api_as(world, "worker_b")
+    assert other.get("/accounts/tokens").data == []
+    assert other.post(f"/accounts/tokens/{created.data['id']}/revoke").status == 404
+    assert ApiToken.objects.get(pk=created.data["id"]).revoked is False
+
+
+def test_token_create_validation(world):
+    client = api_as(world, "worker_a")
+    blank = client.post("/accounts/tokens", {"name": "  "})
+    assert blank.status == 422 and blank.data["message"].startswith("name")
+    past = client.post("/accounts/tokens", {"name": "x", "expires_at": "2000-01-01T00:00:00"})
+    assert past.status == 422 and past.data["message"].startswith("expires_at")
+    assert ApiClient().post("/accounts/tokens", {"name": "x"}).status == 401
+
+
+def test_expired_token_is_refused(world):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from shequ.accounts.services import api_token_create
+
+    user = world.users["worker_a"]
+    token, key = api_token_create(actor=user, user=user, name="old", expires_at=timezone.now() + dt.timedelta(days=1))
+    assert ApiClient(token=key).get("/accounts/me").status == 200
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    assert ApiClient(token=key).get("/accounts/me").status == 401
+
+
+def test_inactive_user_token_is_refused(world):
+    from shequ.accounts.services import api_token_create
+
+    user = world.users["worker_a"]
+    _token, key = api_token_create(actor=user, user=user, name="t")
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    assert ApiClient(token=key).get("/accounts/me").status == 401
