@@ -55,6 +55,14 @@ def test_worker_searches_resident_and_sees_masked_id(live_server, world):
                 assert resident.id_number not in page.content()
                 assert page.locator("text=显示明文").count() == 0
                 page.screenshot(path=str(ARTIFACTS / f"detail-{name}.png"), full_page=True)
+
+                page.goto(f"{live_server.url}/tree/{world.nodes['A_grid'].pk}/")
+                expect(page.locator(".boundary svg path")).to_have_count(1)
+                if name == "phone":
+                    expect(page.locator("#nav")).to_be_hidden()
+                    page.click("label[for=nav-toggle]")
+                expect(page.locator("#nav a", has_text="居民")).to_be_visible()
+                page.screenshot(path=str(ARTIFACTS / f"tree-{name}.png"), full_page=True)
                 page.close()
         finally:
             browser.close()
