@@ -160,7 +160,7 @@ def resident_list(request):
     tag_codes = {t.code for t in tags}
     if tag and tag not in tag_codes:
         tag = ""
-    qs = reg.resident_list(user=user, q=q, node=node, tag=tag).prefetch_related("tags")
+    qs = reg.resident_list(user=user, q=q, node=node, tag=tag)
     result = capped_page(qs, request.GET.get("page"))
     visible = {t.pk for t in tags}
     rows = [{"resident": r, "masked": reg.masked_personal(r), "tags": [t for t in r.tags.all() if t.pk in visible]}

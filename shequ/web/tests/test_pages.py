@@ -29,6 +29,14 @@ def test_staff_pages_render_for_each_role(client, world, login, username):
         response = client.get(reverse(name))
         assert response.status_code == 200, (name, response.status_code)
         assert b"web/shequ.css" in response.content
+    from shequ.jurisdiction import scoping
+
+    user = world.users[username]
+    root = client.get(reverse("web:home")).context["roots"][0]["node"]
+    assert client.get(reverse("web:tree_node", args=[root.pk])).status_code == 200
+    expected = 200 if scoping.can(user, "tree.report") else 403
+    assert client.get(reverse("web:tree_deviations")).status_code == expected
+    assert client.get(reverse("web:audit")).status_code == (200 if username == "admin" else 403)
 
 
 def test_home_shows_counts_of_own_jurisdiction(client, world, login):
@@ -87,6 +95,14 @@ def test_worker_a_gets_404_for_community_b_records(client, world, login):
     b_resident.refresh_from_db()
     assert b_resident.name == "乙社区101户主"
     assert not AuditLog.objects.filter(actor=world.users["worker_a"]).exists()
+
+
+def test_error_pages_use_the_site_layout(client, world, login):
+    login(world, "worker_a")
+    response = client.get(reverse("web:resident_detail", args=[world.residents["B101h"].pk]))
+    assert response.status_code == 404 and "页面不存在" in response.content.decode()
+    response = client.get(reverse("web:audit"))
+    assert response.status_code == 403 and "无权访问" in response.content.decode()
 
 
 def test_search_never_returns_other_community(client, world, login):
