@@ -274,6 +274,9 @@ def resident_update(*, actor, resident: Resident, tags: Iterable[Tag | str] | No
     if changed:
         _full_clean(resident, exclude=["id_number", "phone"])
         resident.save(update_fields=[*changed, "updated_at"])
+    if tags is not None and not scoping.can_unmask(actor):
+        # Sensitive tags are hidden from this user, so a replacement set cannot mean to drop them.
+        tags = [*tags, *resident.tags.filter(sensitive=True)]
     tag_codes = _set_tags(resident, tags)
     if changed or tag_codes is not None:
         # Field names only: the audit log never holds personal data in clear.

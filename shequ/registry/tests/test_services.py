@@ -131,3 +131,12 @@ def test_resident_reveal_is_audited_and_permission_checked(world):
     clear = reg.resident_reveal(actor=world.users["worker_a_unmask"], resident=resident, channel="api")
     assert clear == {"id_number": resident.id_number, "phone": resident.phone}
     assert AuditLog.objects.filter(verb="resident.unmasked", actor=world.users["worker_a_unmask"]).count() == 1
+
+
+def test_tag_replacement_keeps_sensitive_tags_hidden_from_the_editor(world):
+    resident = world.residents["A101h"]
+    reg.resident_update(actor=world.users["worker_a_unmask"], resident=resident, tags=["elderly_alone", "subsistence"])
+    reg.resident_update(actor=world.users["worker_a"], resident=resident, tags=["veteran"])
+    assert set(resident.tags.values_list("code", flat=True)) == {"veteran", "subsistence"}
+    reg.resident_update(actor=world.users["worker_a_unmask"], resident=resident, tags=["veteran"])
+    assert set(resident.tags.values_list("code", flat=True)) == {"veteran"}
