@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from shequ.core.errors import InvalidInput
@@ -56,7 +56,7 @@ def _job_out(job, error_limit: int) -> dict:
 @router.post("/imports", response={201: ImportJobOut}, summary="上传文件并导入(返回导入任务)")
 def import_create(request, file: File[UploadedFile], kind: Form[Kind], mode: Form[Mode] = Mode.WHOLE):
     job = services.import_job_create(actor=request.user, file=file, kind=kind, mode=mode)
-    return 201, _job_out(job, 100)
+    return Status(201, _job_out(job, 100))
 
 
 @router.get("/imports/{job_id}", response=ImportJobOut, summary="导入任务的进度和错误报告")

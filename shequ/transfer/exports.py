@@ -30,14 +30,14 @@ CHUNK = 2000
 
 def _resident_rows(user, unmask: bool) -> tuple[list[str], int, Iterator[list]]:
     qs = registry.resident_list(user=user, status=None).select_related("street", "house").prefetch_related(
-        Prefetch("tags", queryset=Tag.objects.only("id", "name", "sensitive")))
+        Prefetch("tags", queryset=Tag.objects.only("id", "name", "sensitive", "sort", "code"), to_attr="export_tags"))
     headers = ["身份证号", "姓名", "性别", "出生日期", "联系电话", "户号", "与户主关系", "人口类型", "民族", "标签",
                "社区代码", "社区", "网格", "房屋编码", "状态", "备注"]
     show_sensitive = unmask
 
     def rows():
         for r in qs.iterator(chunk_size=CHUNK):
-            tags = ",".join(t.name for t in r.tags.all() if show_sensitive or not t.sensitive)
+            tags = ",".join(t.name for t in r.export_tags if show_sensitive or not t.sensitive)
             yield [r.id_number if unmask else mask_id_number(r.id_number), r.name, r.get_sex_display(),
                    r.birth_date.isoformat() if r.birth_date else "", r.phone if unmask else mask_phone(r.phone),
                    r.household.number if r.household_id else "", r.relation, r.get_residence_type_display(), r.ethnicity, tags,
