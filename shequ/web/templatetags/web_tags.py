@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from django import template
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -24,13 +24,18 @@ def nav_items(context) -> list[dict]:
     if staff and scoping.can(user, "registry.view"):
         items += [("web:tree", _("辖区")), ("web:resident_list", pgettext_lazy("menu", "居民")), ("web:unit_list", _("实有单位")),
                   ("web:address_search", _("地址"))]
+    if staff and (scoping.can(user, "registry.import") or scoping.can(user, "registry.export")):
+        items.append(("transfer:import", _("导入导出")))
     if scoping.can(user, "tree.report"):
         items.append(("web:tree_deviations", _("层级偏差")))
     if scoping.is_global(user):
         items.append(("web:audit", _("审计日志")))
     result = []
     for name, label, *exact in items:
-        url = reverse(name)
+        try:
+            url = reverse(name)
+        except NoReverseMatch:  # an optional app that is not installed
+            continue
         active = current == url if exact else current.startswith(url) and not (
             name == "web:tree" and current.startswith(reverse("web:tree_deviations")))
         result.append({"url": url, "label": label, "active": active})

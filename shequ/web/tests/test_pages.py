@@ -372,3 +372,18 @@ def test_chinese_by_default_and_english_after_switch(client, world, login):
     assert 'lang="en"' in body
     assert "Resident search" in body and "居民查询" not in body
     assert "Community worker" in client.get(reverse("web:home")).content.decode()
+
+
+def test_navigation_follows_role(client, world, login):
+    login(world, "worker_a")
+    body = client.get(reverse("web:home")).content.decode()
+    assert reverse("transfer:import") in body and reverse("web:resident_list") in body
+    assert reverse("web:audit") not in body and reverse("web:tree_deviations") not in body
+    client.logout()
+    login(world, "leader")
+    body = client.get(reverse("web:home")).content.decode()
+    assert reverse("web:tree_deviations") in body and reverse("web:audit") not in body
+    client.logout()
+    login(world, "resident_a")
+    body = client.get(reverse("web:home")).content.decode()
+    assert reverse("web:resident_list") not in body and reverse("transfer:import") not in body
