@@ -43,6 +43,8 @@ class Scale:
     streets: tuple
     residents: int
     grids: int
+    # Grids fill building by building until they pass their share, so aim lower (more for small buildings).
+    fill: float = 0.8
 
 
 SCALES = {
@@ -54,10 +56,10 @@ SCALES = {
     # 64 committees = 18 communities + 46 villages (the seed report's district), ~200,000 residents.
     "medium": Scale(streets=(("street", 6, 0), ("street", 6, 0), ("street", 4, 2), ("township", 1, 11),
                              ("township", 1, 11), ("township", 0, 11), ("township", 0, 11)),
-                    residents=200000, grids=520),
+                    residents=200000, grids=520, fill=0.85),
     # A district of ~1,000,000: 5 streets, 138 committees.
     "large": Scale(streets=(("street", 30, 0), ("street", 28, 0), ("street", 28, 0), ("street", 26, 0), ("township", 8, 18)),
-                   residents=1000000, grids=1100),
+                   residents=1000000, grids=1100, fill=0.93),
 }
 
 DEPARTMENTS = [
@@ -229,8 +231,7 @@ class DemoLoader:
             self._departments(district)
             n_streets = len(self.scale.streets)
             n_committees = sum(c + v for _, c, v in self.scale.streets)
-            # Grids fill building by building until they pass their share: aim a little low.
-            self.per_committee = self.scale.residents / n_committees * 0.8
+            self.per_committee = self.scale.residents / n_committees * self.scale.fill
             self.grids_per_committee = self.scale.grids / n_committees
             street_names = iter(N.STREETS)
             township_names = iter(N.TOWNSHIPS)
