@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from shequ.core.audit import audit_record
-from shequ.core.errors import InvalidInput
+from shequ.core.errors import Conflict, InvalidInput
 
 from . import scoping
 from .models import FIXED_PARENT, LEVEL_RANK, SCOPE_LEVELS, Level, Node
@@ -71,6 +71,8 @@ def node_create(*, actor, parent: Node | None, level: str, name: str, code: str,
         raise scoping.NotAllowed(_("只有系统管理员可以创建市级节点"))
     check_parent(level, parent)
     validate_boundary(boundary)
+    if Node.objects.filter(code=code).exists():
+        raise Conflict(_("代码 %(code)s 已被其他节点使用") % {"code": code}, extra={"field": "code"})
     node = Node(parent=parent, level=level, kind=kind or level, name=name, code=code, boundary=boundary, sort=sort, path="/")
     try:
         node.full_clean(exclude=["path", "city", "district", "street", "community", "compound", "grid", "building"])
@@ -89,6 +91,8 @@ def node_update(*, actor, node: Node, name: str | None = None, code: str | None 
                 boundary=..., sort: int | None = None) -> Node:
     scoping.ensure_can(actor, "tree.change", node)
     changed = []
+    if code is not None and code != node.code and Node.objects.filter(code=code).exists():
+        raise Conflict(_("代码 %(code)s 已被其他节点使用") % {"code": code}, extra={"field": "code"})
     for field, value in (("name", name), ("code", code), ("sort", sort)):
         if value is not None and getattr(node, field) != value:
             setattr(node, field, value)
@@ -108,6 +112,8 @@ def node_move(*, actor, node: Node, new_parent: Node) -> Node:
     """Re-parent a node below the community level; descendants and located records follow."""
     scoping.ensure_can(actor, "tree.change", node)
     scoping.ensure_can(actor, "tree.change", new_parent)
+    if node.level == Level.UNIT:
+        raise InvalidInput(_("单元随楼栋一起调整,不能单独移动"), extra={"field": "level"})
     if new_parent.pk == node.pk or new_parent.path.startswith(node.path):
         raise InvalidInput(_("不能把节点移到它自己或它的下级之下(会形成环)"), extra={"field": "parent"})
     check_parent(node.level, new_parent)

@@ -92,3 +92,11 @@ def test_node_update_validates_boundary_and_audits(world):
         node_update(actor=world.users["office"], node=grid, boundary={"type": "LineString", "coordinates": [[0, 0], [1, 1]]})
     node_update(actor=world.users["office"], node=grid, name="新名")
     assert AuditLog.objects.filter(verb="node.updated", target_id=str(grid.pk)).exists()
+
+
+def test_node_code_must_be_unique_409(world):
+    from shequ.core.errors import Conflict
+    from shequ.jurisdiction.services import node_create
+
+    with pytest.raises(Conflict, match="110105001001"):
+        node_create(actor=world.users["admin"], parent=world.nodes["S1"], level="community", name="重复", code="110105001001")
