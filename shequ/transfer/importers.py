@@ -98,7 +98,9 @@ class ResidentImporter(Importer):
         existing = {}
         hashes = [d["id_hash"] for _n, d in rows]
         for start in range(0, len(hashes), 5000):
-            for row in Resident.objects.filter(id_hash__in=hashes[start:start + 5000]).values_list("id_hash", "id", "household_id", *LOCATION):
+            # exclude(id_hash="") repeats the partial unique index's condition so the index is used.
+            matches = Resident.objects.filter(id_hash__in=hashes[start:start + 5000]).exclude(id_hash="")
+            for row in matches.values_list("id_hash", "id", "household_id", *LOCATION):
                 existing[row[0]] = row[1:]
         valid, errors = [], []
         community_index = 3 + LOCATION.index("community_id")
@@ -180,10 +182,16 @@ class ResidentWriter:
                 sql = sql.replace("%s", "?")
             cursor.executemany(sql, rows)
 
+    def record(self, rid: int, d: dict, now) -> tuple:
+        """The row of a new resident, in ``self.columns`` order."""
+        hh = d["hh"]  # (id, house_id, head_id, *location)
+        return (rid, now, now, *hh[3:], d["name"], d["id_enc"], d["id_hash"], d["phone_enc"], d["phone_hash"],
+                self.ops.adapt_datefield_value(d["birth_date"]), d["sex"], d["ethnicity"] or "汉族", hh[0], hh[1],
+                d["relation"], d["residence_type"] or Resident.ResidenceType.REGISTERED, Resident.Status.ACTIVE, d["note"])
+
     def write(self, rows: list[dict]) -> tuple[int, int]:
         now = self.ops.adapt_datetimefield_value(timezone.now())
         today = self.ops.adapt_datefield_value(timezone.localdate())
-        adapt_date = self.ops.adapt_datefield_value
         active = Resident.Status.ACTIVE
         new = [d for d in rows if "existing" not in d]
         old = [d for d in rows if "existing" in d]
@@ -191,11 +199,10 @@ class ResidentWriter:
             cursor = django_cursor.cursor  # the DB-API cursor: COPY and plain executemany
             ids = self._ids(cursor, len(new)) if new else []
             records, memberships, tags, heads = [], [], [], []
+            record = self.record
             for rid, d in zip(ids, new):
                 hh = d["hh"]  # (id, house_id, head_id, *location)
-                records.append((rid, now, now, *hh[3:], d["name"], d["id_enc"], d["id_hash"], d["phone_enc"], d["phone_hash"],
-                                adapt_date(d["birth_date"]), d["sex"], d["ethnicity"] or "汉族", hh[0], hh[1], d["relation"],
-                                d["residence_type"] or Resident.ResidenceType.REGISTERED, active, d["note"]))
+                records.append(record(rid, d, now))
                 memberships.append((now, now, rid, hh[0], d["relation"], today, self.join_reason, ""))
                 if d["tag_ids"]:
                     tags.extend((rid, t) for t in d["tag_ids"])
