@@ -158,3 +158,18 @@ def test_demo_command_is_idempotent_and_reset_keeps_the_audit_log():
     call_command("demo_logins", stdout=out)
     assert "worker_a" in out.getvalue() and "http://127.0.0.1:8000/" in out.getvalue()
     assert "示范区 / 东城街道 / 和平社区" in out.getvalue()
+
+
+def test_deep_resident_pages_match_plain_offset_slicing():
+    """The deferred join of resident_list gives the same rows, in order, as a plain OFFSET."""
+    from django.db.models import QuerySet
+
+    from shequ.registry import selectors
+
+    load()
+    user = User.objects.get(username="street1")
+    street = Node.objects.get(code=COMMUNITY_A[:9])
+    qs = selectors.resident_list(user=user, node=street)
+    plain = QuerySet.__getitem__(qs.all(), slice(250, 300))
+    assert [r.id for r in qs[250:300]] == [r.id for r in plain] and len(plain) == 50
+    assert "IN (SELECT" in str(qs[250:300].query)
