@@ -117,6 +117,13 @@ class Household(Located, BaseModel):
         return self.number
 
 
+class ResidentQuerySet(models.QuerySet):
+    def with_id_hash(self, id_hash: str):
+        """Residents with this keyed ID hash. Repeats the partial unique index's condition
+        (``id_hash <> ''``) so that SQLite uses the index instead of scanning the table."""
+        return self.filter(id_hash=id_hash).exclude(id_hash="")
+
+
 class Resident(Located, BaseModel):
     """实有人口."""
 
@@ -150,6 +157,8 @@ class Resident(Located, BaseModel):
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
     tags = models.ManyToManyField(Tag, verbose_name=_("标签"), blank=True, related_name="residents")
     note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    objects = ResidentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("居民")

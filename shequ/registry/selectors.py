@@ -52,7 +52,7 @@ def resident_list(*, user, q: str = "", node=None, tag: str = "", status: str | 
         if _ID_LIKE.match(compact):
             from .services import id_hash_of
 
-            qs = qs.filter(id_hash=id_hash_of(compact))
+            qs = qs.filter(id_hash=id_hash_of(compact)).exclude(id_hash="")  # lets SQLite use the partial unique index
         elif _PHONE_LIKE.match(normalize_phone(q)):
             from .services import phone_hash_of
 

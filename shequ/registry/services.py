@@ -233,7 +233,7 @@ def resident_create(*, actor, name: str, household: Household | None = None, hou
     apply_id_number(resident, id_number)
     apply_phone(resident, phone)
     _full_clean(resident, exclude=["id_number", "phone"])
-    if resident.id_hash and Resident.objects.filter(id_hash=resident.id_hash).exists():
+    if resident.id_hash and Resident.objects.with_id_hash(resident.id_hash).exists():
         raise Conflict(_("该身份证号已登记"), extra={"field": "id_number"})
     resident.save()
     tag_codes = _set_tags(resident, tags)
@@ -259,7 +259,7 @@ def resident_update(*, actor, resident: Resident, tags: Iterable[Tag | str] | No
         before = resident.id_hash
         apply_id_number(resident, changes.pop("id_number") or "")
         if resident.id_hash != before:
-            if resident.id_hash and Resident.objects.filter(id_hash=resident.id_hash).exclude(pk=resident.pk).exists():
+            if resident.id_hash and Resident.objects.with_id_hash(resident.id_hash).exclude(pk=resident.pk).exists():
                 raise Conflict(_("该身份证号已登记"), extra={"field": "id_number"})
             changed += ["id_number", "id_hash", "birth_date", "sex"]
     if "phone" in changes:
