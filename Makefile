@@ -21,6 +21,7 @@ install: $(VENV)/.installed
 
 demo: install
 	$(BIN)/shequ migrate --no-input -v0
+	$(BIN)/shequ collectstatic --no-input -v0
 	$(BIN)/shequ demo --scale $(SCALE)
 	$(BIN)/shequ demo_logins
 	@echo "Starting the background worker and the server at http://$(HOST):$(PORT)/ (Ctrl-C stops both)"
