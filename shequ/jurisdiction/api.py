@@ -168,6 +168,13 @@ def node_update(request, node_id: int, payload: NodeUpdateIn):
     return _detail(request.auth, node)
 
 
+@router.delete("/nodes/{node_id}", response={204: None}, summary="删除空节点(无下级、无登记数据、无绑定用户)",
+               operation_id="tree_node_delete")
+def node_delete(request, node_id: int):
+    services.node_delete(actor=request.auth, node=selectors.node_get(user=request.auth, pk=node_id))
+    return Status(204, None)
+
+
 @router.post("/nodes/{node_id}/move", response=NodeDetailOut, summary="移动节点到新的上级(下级与登记数据随之更新)",
              operation_id="tree_node_move")
 def node_move(request, node_id: int, payload: NodeMoveIn):

@@ -108,6 +108,33 @@ def node_update(*, actor, node: Node, name: str | None = None, code: str | None 
 
 
 @transaction.atomic
+def node_delete(*, actor, node: Node) -> None:
+    """Delete an empty node (no children, no located records, no user bound to it)."""
+    scoping.ensure_can(actor, "tree.change", node)
+    if node.parent_id is None and not scoping.is_global(actor):
+        raise scoping.NotAllowed(_("只有系统管理员可以删除市级节点"))
+    from django.apps import apps
+
+    from .models import Located
+
+    if node.children.exists() or node.bindings.exists() or node.groups.exists() or node.departments.exists():
+        raise Conflict(_("该节点还有下级、小组、部门或绑定的用户,不能删除"), extra={"node": node.pk})
+    if node.level == Level.UNIT:
+        from shequ.registry.models import House
+
+        if House.objects.filter(unit_node=node).exists():
+            raise Conflict(_("该单元下还有房屋,不能删除"), extra={"node": node.pk})
+    for model in apps.get_models() if node.level != Level.UNIT else ():
+        if issubclass(model, Located) and model is not Node and model._default_manager.filter(**node.scope_filter()).exists():
+            raise Conflict(_("该节点下还有登记数据(%(m)s),不能删除") % {"m": model._meta.verbose_name}, extra={"node": node.pk})
+    audit_record(actor=actor, verb="node.deleted", target=node, node_id=node.parent_id)
+    if node.level in SCOPE_LEVELS:  # its own ancestor column points at itself (PROTECT)
+        Node.objects.filter(pk=node.pk).update(**{f"{node.level}_id": None})
+        setattr(node, f"{node.level}_id", None)
+    node.delete()
+
+
+@transaction.atomic
 def node_move(*, actor, node: Node, new_parent: Node) -> Node:
     """Re-parent a node below the community level; descendants and located records follow."""
     scoping.ensure_can(actor, "tree.change", node)

@@ -87,6 +87,13 @@ def house_update(request, house_id: int, payload: HouseUpdateIn):
     return selectors.house_get(user=request.auth, pk=house_id)
 
 
+@router.delete("/houses/{house_id}", response={204: None}, summary="删除误登记的房屋(仍有户、人员、租住或单位时拒绝)",
+               operation_id="registry_house_delete")
+def house_delete(request, house_id: int):
+    services.house_delete(actor=request.auth, house=selectors.house_get(user=request.auth, pk=house_id))
+    return Status(204, None)
+
+
 # --- households --------------------------------------------------------------------------------
 
 @router.get("/households", response=page_of(HouseholdOut), summary="户列表", operation_id="registry_household_list")
@@ -105,6 +112,13 @@ def _household_detail(request, pk: int):
             operation_id="registry_household_get")
 def household_get(request, household_id: int):
     return _household_detail(request, household_id)
+
+
+@router.delete("/households/{household_id}", response={204: None}, summary="删除误登记的户(从未有成员时)",
+               operation_id="registry_household_delete")
+def household_delete(request, household_id: int):
+    services.household_delete(actor=request.auth, household=selectors.household_get(user=request.auth, pk=household_id))
+    return Status(204, None)
 
 
 @router.post("/households", response={201: HouseholdDetailOut}, summary="登记户", operation_id="registry_household_create")
@@ -186,6 +200,15 @@ def resident_reveal(request, resident_id: int):
     return services.resident_reveal(actor=request.auth, resident=resident, channel="api")
 
 
+@router.delete("/residents/{resident_id}", response={204: None},
+               summary="删除误登记的居民(须填原因;迁出、死亡请用迁移或状态,不要删除)", operation_id="registry_resident_delete")
+def resident_delete(request, resident_id: int, reason: str = ""):
+    """``?reason=`` is required and goes into the audit log."""
+    resident = selectors.resident_get(user=request.auth, pk=resident_id)
+    services.resident_delete(actor=request.auth, resident=resident, reason=reason)
+    return Status(204, None)
+
+
 # --- tenancies ---------------------------------------------------------------------------------
 
 @router.get("/tenancies", response=page_of(TenancyOut), summary="租住登记列表", operation_id="registry_tenancy_list")
@@ -244,3 +267,9 @@ def unit_update(request, unit_id: int, payload: UnitUpdateIn):
     services.establishment_save(actor=request.auth, address=address, establishment=unit, **changes)
     return selectors.establishment_get(user=request.auth, pk=unit_id)
 
+
+@router.delete("/units/{unit_id}", response={204: None}, summary="注销实有单位(关闭或迁走)", operation_id="registry_unit_delete")
+def unit_delete(request, unit_id: int, reason: str = ""):
+    unit = selectors.establishment_get(user=request.auth, pk=unit_id)
+    services.establishment_delete(actor=request.auth, establishment=unit, reason=reason)
+    return Status(204, None)

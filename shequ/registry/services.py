@@ -150,21 +150,40 @@ def house_create(*, actor, building: Node, room: str, unit_node: Node | None = N
     return house
 
 
+def _apply_changes(obj, changes: dict[str, Any], allowed: Iterable[str]) -> list[str]:
+    """Set the allowed fields that differ; return their names (for update_fields and the audit)."""
+    unknown = set(changes) - set(allowed)
+    if unknown:
+        raise InvalidInput(_("不可修改的字段:%(f)s") % {"f": ", ".join(sorted(unknown))})
+    changed = [k for k, v in changes.items() if getattr(obj, k) != v]
+    for key in changed:
+        setattr(obj, key, changes[key])
+    return changed
+
+
 @transaction.atomic
 def house_update(*, actor, house: House, **changes: Any) -> House:
     scoping.ensure_can(actor, "registry.change", house)
-    allowed = {"floor", "area", "use", "owner_name", "group"}
-    unknown = set(changes) - allowed
-    if unknown:
-        raise InvalidInput(_("不可修改的字段:%(f)s") % {"f": ", ".join(sorted(unknown))})
-    changed = [k for k, v in changes.items() if getattr(house, k) != v]
-    for key in changed:
-        setattr(house, key, changes[key])
+    changed = _apply_changes(house, changes, {"floor", "area", "use", "owner_name", "group"})
     if changed:
         _full_clean(house, exclude=["address"])
-        house.save(update_fields=[("group" if k == "group" else k) for k in changed] + ["updated_at"])
+        house.save(update_fields=[*changed, "updated_at"])
         audit_record(actor=actor, verb="house.updated", target=house, extra={"fields": changed})
     return house
+
+
+@transaction.atomic
+def house_delete(*, actor, house: House) -> None:
+    """Delete a house registered by mistake; refused while anything still refers to it."""
+    scoping.ensure_can(actor, "registry.change", house)
+    house = House.objects.select_for_update().get(pk=house.pk)
+    if house.households.exists() or house.occupants.exists() or house.tenancies.exists() \
+            or Establishment.objects.filter(address_id=house.address_id).exists():
+        raise Conflict(_("该房屋仍有户、居住人员、租住登记或单位,不能删除"), extra={"house": house.pk})
+    audit_record(actor=actor, verb="house.deleted", target=house)
+    address = house.address
+    house.delete()
+    address.delete()
 
 
 # --- households and residents --------------------------------------------------------------
@@ -187,17 +206,22 @@ def household_create(*, actor, house: House, number: str, kind: str = Household.
 def household_update(*, actor, household: Household, **changes: Any) -> Household:
     """Change a household's type or registration (its house and number stay)."""
     scoping.ensure_can(actor, "registry.change", household)
-    unknown = set(changes) - {"kind", "registration", "group"}
-    if unknown:
-        raise InvalidInput(_("不可修改的字段:%(f)s") % {"f": ", ".join(sorted(unknown))})
-    changed = [k for k, v in changes.items() if getattr(household, k) != v]
-    for key in changed:
-        setattr(household, key, changes[key])
+    changed = _apply_changes(household, changes, {"kind", "registration", "group"})
     if changed:
         _full_clean(household)
         household.save(update_fields=[*changed, "updated_at"])
         audit_record(actor=actor, verb="household.updated", target=household, extra={"fields": changed})
     return household
+
+
+@transaction.atomic
+def household_delete(*, actor, household: Household) -> None:
+    """Delete a household registered by mistake: only one that never had a member (history stays whole)."""
+    scoping.ensure_can(actor, "registry.change", household)
+    if household.memberships.exists() or household.members.exists():
+        raise Conflict(_("该户有成员或成员变动历史,不能删除;请将成员迁出"), extra={"household": household.pk})
+    audit_record(actor=actor, verb="household.deleted", target=household)
+    household.delete()
 
 
 def _set_tags(resident: Resident, tags: Iterable[Tag | str] | None) -> list[str] | None:
@@ -319,6 +343,23 @@ def resident_move(*, actor, resident: Resident, household: Household | None, rel
 
 
 @transaction.atomic
+def resident_delete(*, actor, resident: Resident, reason: str) -> None:
+    """Delete a resident registered by mistake (a duplicate, a wrong person) with their history.
+
+    People who move away or die are not deleted: use ``resident_move`` (status 已迁出) or the
+    status 已故, which keep history and statistics. The audit row keeps the id, name and reason.
+    """
+    scoping.ensure_can(actor, "registry.change", resident)
+    if not (reason or "").strip():
+        raise InvalidInput(_("删除居民须填写原因"), extra={"field": "reason"})
+    resident = Resident.objects.select_for_update().get(pk=resident.pk)
+    audit_record(actor=actor, verb="resident.deleted", target=resident, extra={"reason": reason.strip()})
+    Household.objects.filter(head=resident).update(head=None)
+    Tenancy.objects.filter(tenant=resident).delete()
+    resident.delete()
+
+
+@transaction.atomic
 def tenancy_start(*, actor, house: House, tenant: Resident, start_on: dt.date, end_on: dt.date | None = None,
                   landlord_name: str = "", contract_no: str = "") -> Tenancy:
     scoping.ensure_can(actor, "registry.change", house)
@@ -383,3 +424,11 @@ def establishment_save(*, actor, address: Address, establishment: Establishment 
     unit.save()
     audit_record(actor=actor, verb="establishment.created" if creating else "establishment.updated", target=unit)
     return unit
+
+
+@transaction.atomic
+def establishment_delete(*, actor, establishment: Establishment, reason: str = "") -> None:
+    """Remove an actual unit that has closed or moved away (注销)."""
+    scoping.ensure_can(actor, "registry.change", establishment)
+    audit_record(actor=actor, verb="establishment.deleted", target=establishment, extra={"reason": reason})
+    establishment.delete()

@@ -54,6 +54,16 @@ class ApiClient:
     def put(self, path: str, body: Any = None) -> Answer:
         return self.call("PUT", path, body)
 
+    def delete(self, path: str, **params: Any) -> Answer:
+        from urllib.parse import urlencode
+
+        response = self.client.delete("/api" + path + ("?" + urlencode(params) if params else ""), headers=self.headers)
+        try:
+            data = response.json() if response.content else None
+        except ValueError:
+            data = response.content.decode()
+        return Answer(response.status_code, data)
+
 
 def api_as(world, username: str | None) -> ApiClient:
     return ApiClient(world.users[username] if username else None)
