@@ -49,7 +49,7 @@ class Scale:
 
 SCALES = {
     # For tests: two streets, four committees, a few hundred residents.
-    "tiny": Scale(streets=(("street", 3, 0), ("township", 0, 1)), residents=450, grids=2),
+    "tiny": Scale(streets=(("street", 3, 0), ("township", 0, 1)), residents=450, grids=8),
     # One district: 5 streets/townships, 23 committees (17 社区 + 6 村), ~150 grids, ~20,000 residents.
     "small": Scale(streets=(("street", 5, 0), ("street", 4, 0), ("street", 4, 0), ("street", 3, 0), ("township", 1, 6)),
                    residents=20000, grids=150),
@@ -101,6 +101,7 @@ class DemoLoader:
         self.cipher = Cipher()
         self.now = timezone.now()
         self.ids: dict[str, int] = {}
+        self._legacy_layout_done = False
         self.id_seq: dict[tuple, int] = {}
         self.credit_seq = 0
         self.contract_seq = 0
@@ -345,6 +346,10 @@ class DemoLoader:
             grid = self._node(parent, "grid", f"{community.name}第{gi + 1}网格", f"{community.code}{gi + 1:02d}",
                               boundary={"type": "Polygon", "coordinates": [ring]}, sort=gi + 1)
             group_id = group_ids[gi * n_groups // n_grids]
+            # One village keeps an older two-level layout for its last grid's courtyards (村—院落, no
+            # grid): the level-scheme deviation report has something real to show in the demo.
+            legacy = village and not self._legacy_layout_done and n_grids >= 2 and gi == n_grids - 1
+            self._legacy_layout_done |= legacy
             residents = 0
             b_index = 0
             while residents < target / n_grids:
@@ -352,7 +357,8 @@ class DemoLoader:
                 lng = round(rng.uniform(x0 + 0.0002, x1 - 0.0002), 6)
                 lat = round(rng.uniform(y0 + 0.0002, y1 - 0.0002), 6)
                 if village:
-                    residents += self._village_house(community, grid, group_id, b_index, roads, number, lng, lat)
+                    residents += self._village_house(community, grid, group_id, b_index, roads, number, lng, lat,
+                                                     parent=community if legacy else grid)
                     number += 1
                 else:
                     comp = parent.extra if parent is not community else None
@@ -419,10 +425,10 @@ class DemoLoader:
                     residents += n
         return residents
 
-    def _village_house(self, community, grid, group_id, b_index, roads, number, lng, lat) -> int:
+    def _village_house(self, community, grid, group_id, b_index, roads, number, lng, lat, parent=None) -> int:
         rng = self.rng
         road = roads[b_index % len(roads)]
-        building = self._node(grid, "building", f"{number}号院", f"{grid.code}{b_index:03d}", sort=b_index)
+        building = self._node(parent or grid, "building", f"{number}号院", f"{grid.code}{b_index:03d}", sort=b_index)
         self._address(building.anc, "building", road, str(number), "", "", lng=lng, lat=lat)
         if len(self.c_address_for_units) < 50:
             self.c_address_for_units.append(building.anc)

@@ -173,3 +173,16 @@ def test_deep_resident_pages_match_plain_offset_slicing():
     plain = QuerySet.__getitem__(qs.all(), slice(250, 300))
     assert [r.id for r in qs[250:300]] == [r.id for r in plain] and len(plain) == 50
     assert "IN (SELECT" in str(qs[250:300].query)
+
+
+def test_deviation_report_shows_the_village_with_the_older_layout():
+    """The demo keeps one village's courtyards outside any grid, and the report finds exactly it."""
+    from shequ.jurisdiction.selectors import DEVIATION_LABELS, level_deviation_report
+
+    load()
+    admin = User.objects.get(username="admin")
+    report = level_deviation_report(user=admin)
+    assert [d.community.kind for d in report] == ["village"]
+    assert list(report[0].problems) == [DEVIATION_LABELS["building_without_grid"]]
+    assert report[0].problems[DEVIATION_LABELS["building_without_grid"]] == Node.objects.filter(
+        level="building", community=report[0].community, grid__isnull=True).count() > 0
