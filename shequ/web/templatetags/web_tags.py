@@ -22,7 +22,9 @@ def nav_items(context) -> list[dict]:
     items = [("web:home", _("首页"), True)]
     staff = scoping.is_global(user) or user.role != "resident"
     if staff and scoping.can(user, "registry.view"):
-        items += [("web:tree", _("辖区")), ("web:resident_list", pgettext_lazy("menu", "居民")), ("web:unit_list", _("实有单位")),
+        items += [("web:tree", _("辖区")), ("web:resident_list", pgettext_lazy("menu", "居民")),
+                  ("web:household_list", pgettext_lazy("menu", "户")), ("web:house_list", pgettext_lazy("menu", "房屋")),
+                  ("web:unit_list", _("实有单位")),
                   ("web:address_search", _("地址"))]
     if staff and (scoping.can(user, "registry.import") or scoping.can(user, "registry.export")):
         items.append(("transfer:import", _("导入导出")))
@@ -46,3 +48,10 @@ def nav_items(context) -> list[dict]:
 def dash(value):
     """Show an em dash for empty values."""
     return "—" if value in (None, "") else value
+
+
+@register.simple_tag(takes_context=True)
+def user_can(context, action: str) -> bool:
+    """Whether the signed-in user's role has ``action`` (buttons only; the views check again)."""
+    request = context.get("request")
+    return scoping.can(getattr(request, "user", None), action)
