@@ -49,9 +49,8 @@ def main() -> None:
     parser.add_argument("--markdown", action="store_true", help="also print a Markdown table")
     args = parser.parse_args()
 
-    import django
-
-    django.setup()
+    # Load Django the way the server does (config.wsgi: setup, then gc.freeze of the loaded code).
+    import config.wsgi  # noqa: F401
     from django.conf import settings
 
     settings.DEBUG = False  # no query log, no debug pages: measure what production runs

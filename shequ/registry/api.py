@@ -139,7 +139,7 @@ def resident_list(request, filters: Query[ResidentQuery]):
         raise InvalidInput(_("tag: 未知标签,或您无权按此敏感标签查询"), extra={"fields": {"tag": [_("未知标签或无权查询")]}})
     status = None if filters.status in ("", "all") else filters.status
     qs = selectors.resident_list(user=request.auth, q=filters.q, node=node, tag=filters.tag, status=status)
-    return paginate(qs, filters)
+    return paginate(selectors.resident_list_rows(qs), filters)
 
 
 @router.get("/residents/{resident_id}", response=ResidentDetailOut, summary="居民详情(身份证号、电话脱敏)",

@@ -62,6 +62,26 @@ def resident_list(*, user, q: str = "", node=None, tag: str = "", status: str | 
     return qs.select_related("household", "house__address", "community", "grid").prefetch_related("tags").order_by("id")
 
 
+#: The columns a resident list shows (page and API): no house/address join, no audit columns.
+LIST_FIELDS = ("id", "name", "sex", "birth_date", "id_number", "phone", "relation", "residence_type", "status",
+               "household_id", "community_id", "grid_id", "household__number",
+               "community__name", "community__level", "grid__name", "grid__level")
+
+
+def resident_list_rows(qs: QuerySet[Resident]) -> QuerySet[Resident]:
+    """``resident_list`` narrowed to what a list shows: household, community and grid joined,
+    only ``LIST_FIELDS`` loaded (a page builds ~200 light instances instead of ~350 full ones)."""
+    return qs.select_related(None).select_related("household", "community", "grid").only(*LIST_FIELDS)
+
+
+def resident_tag_ids(resident_ids) -> dict[int, set[int]]:
+    """Tag ids per resident, one query on the through table (no Tag instances)."""
+    result: dict[int, set[int]] = {}
+    for resident_id, tag_id in Resident.tags.through.objects.filter(resident_id__in=resident_ids).values_list("resident_id", "tag_id"):
+        result.setdefault(resident_id, set()).add(tag_id)
+    return result
+
+
 def resident_get(*, user, pk: int) -> Resident:
     return scoping.get_in_scope(Resident.objects.select_related("household", "house__address", "community", "street", "grid", "building")
                                 .prefetch_related("tags"), user, pk=pk)

@@ -11,6 +11,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -74,12 +77,20 @@ def _with_counts(nodes) -> list[dict]:
     return [{"node": n, "counts": counts.get(n.pk, {})} for n in nodes]
 
 
-def _search_nodes(user) -> list:
-    """Nodes offered in the search filter: streets, communities and grids of the user's area."""
+def _search_nodes(user) -> list[tuple[int, str]]:
+    """Nodes offered in the search filter: streets, communities and grids of the user's area,
+    as (id, name) in tree order (no model instances: up to 600 options per page)."""
     nodes = []
     for level in (Level.STREET, Level.COMMUNITY, Level.GRID):
-        nodes += list(tree.node_search(user=user, q="", level=level, limit=200))
-    return sorted(nodes, key=lambda n: n.path)
+        nodes += list(tree.node_search(user=user, q="", level=level, limit=200).values_list("path", "pk", "name"))
+    return [(pk, name) for _path, pk, name in sorted(nodes, key=lambda n: n[0])]
+
+
+def _pk_url(name: str):
+    """``reverse(name, args=[pk])`` for many pks: reversed once, then formatted."""
+    marker = "2147483647"
+    prefix, suffix = reverse(name, args=[int(marker)]).split(marker)
+    return lambda pk: f"{prefix}{pk}{suffix}"
 
 
 # --- home ---------------------------------------------------------------------------------
@@ -160,15 +171,34 @@ def resident_list(request):
     tag_codes = {t.code for t in tags}
     if tag and tag not in tag_codes:
         tag = ""
-    qs = reg.resident_list(user=user, q=q, node=node, tag=tag)
+    qs = reg.resident_list_rows(reg.resident_list(user=user, q=q, node=node, tag=tag)).prefetch_related(None)
     result = capped_page(qs, request.GET.get("page"))
-    visible = {t.pk for t in tags}
-    rows = [{"resident": r, "masked": reg.masked_personal(r), "tags": [t for t in r.tags.all() if t.pk in visible]}
-            for r in result.rows]
+    # Display values computed here, once per row, so the row template is plain variable output.
+    tag_ids = reg.resident_tag_ids([r.pk for r in result.rows])
+    resident_url, household_url = _pk_url("web:resident_detail"), _pk_url("web:household_detail")
+    rows = []
+    for r in result.rows:
+        own = tag_ids.get(r.pk, ())
+        rows.append({
+            "resident": r, "masked": reg.masked_personal(r),
+            "tags": [t for t in tags if t.pk in own],  # visible tags only, in tag order (sort, code)
+            "url": resident_url(r.pk), "sex": r.get_sex_display(),
+            "birth_date": r.birth_date.isoformat() if r.birth_date else "",
+            "household_url": household_url(r.household_id) if r.household_id else "",
+            "household_number": r.household.number if r.household_id else "",
+            "place": (r.community.name if r.community_id else "") + (f" / {r.grid.name}" if r.grid_id else ""),
+        })
     params = request.GET.copy()
     params.pop("page", None)
+    nodes = _search_nodes(user)
+    selected = node.pk if node is not None else None
+    # Up to 600 <option>s: built here in one pass rather than by a template loop.
+    node_options = mark_safe("".join(f'<option value="{pk}"{" selected" if pk == selected else ""}>{escape(name)}</option>'
+                                     for pk, name in nodes))
     context = {"page": result, "rows": rows, "q": q, "tag": tag, "node": node, "tags": tags,
-               "nodes": _search_nodes(user), "query": params.urlencode()}
+               "nodes": nodes, "node_options": node_options,
+               "node_listed": selected is not None and any(pk == selected for pk, _name in nodes),
+               "query": params.urlencode()}
     template = "web/partials/resident_results.html" if request.htmx and request.htmx.target == "results" else "web/resident_list.html"
     return render(request, template, context)
 
