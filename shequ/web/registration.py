@@ -259,7 +259,7 @@ def resident_create(request, pk: int):
     _keep_typed_masked(form, "id_number", "phone")
     return _form_page(request, {"form": form, "title": _("登记居民"),
                                 "back": (reverse("web:household_detail", args=[household.pk]), _("户号 %(n)s") % {"n": household.number}),
-                                "submit": _("登记"), "intro": _("出生日期和性别由身份证号自动得出,保存后显示。")})
+                                "submit": _("登记")})
 
 
 @page
