@@ -288,6 +288,8 @@ def test_resident_delete_requires_a_reason_and_explains_moving_out(client, world
 def test_unit_create_edit_and_deregister(client, world, login):
     user = login(world, "worker_a")
     address = world.houses["A101"].address
+    body = client.get(reverse("web:unit_create")).content.decode()
+    assert reverse("web:address_pick") in body and reverse("web:unit_create") in client.get(reverse("web:unit_list")).content.decode()
     response = client.get(reverse("web:address_pick"), {"q": "甲社区路"}, HTTP_HX_REQUEST="true")
     assert f'value="{address.pk}"' in response.content.decode()
     assert "乙社区" not in client.get(reverse("web:address_pick"), {"q": "社区路"}).content.decode()

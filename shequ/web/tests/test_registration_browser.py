@@ -33,12 +33,16 @@ def test_worker_registers_a_resident_in_a_new_household(live_server, tag_vocabul
     from shequ.registry import services as reg
 
     ARTIFACTS.mkdir(exist_ok=True)
+    # Written before Playwright starts its event loop: inside it, Django would open a second
+    # connection that the test database teardown cannot close.
+    households = [reg.household_create(actor=world.users["admin"], house=world.houses["A101"], number=f"HB{seq}")
+                  for seq in range(len(VIEWPORTS))]
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
         try:
             for seq, (name, viewport) in enumerate(VIEWPORTS.items()):
-                household = reg.household_create(actor=world.users["admin"], house=world.houses["A101"], number=f"HB{seq}")
+                household = households[seq]
                 id_number = make_id_number("110105", dt.date(1988, 8, 8), 300 + seq)
                 page = browser.new_page(viewport=viewport, locale="zh-CN")
                 page.goto(f"{live_server.url}/login/")
