@@ -73,6 +73,7 @@ class ResidentImporter(Importer):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._households: dict[str, tuple | None] = {}
+        self._community_households: set[int] = set()
         self.writer = ResidentWriter(actor=self.user, job_id=self.job_id, node_id=self.node_id)
 
     def key_of(self, data: dict):
@@ -81,10 +82,18 @@ class ResidentImporter(Importer):
     def key_column(self, data: dict) -> str:
         return "id_number"
 
-    def _load_households(self, numbers) -> None:
-        missing = [n for n in set(numbers) if n not in self._households]
+    def _load_households(self, communities, numbers) -> None:
+        """Households by number: all of each community at once (one query per community), then
+        numbers not found there (another community's, or unknown) by ``IN`` batches."""
         if len(self._households) > 500_000:
             self._households.clear()
+            self._community_households.clear()
+        for node in communities:
+            if node is not None and node.id not in self._community_households:
+                self._community_households.add(node.id)
+                for row in Household.objects.filter(community_id=node.id).values_list("number", "id", "house_id", "head_id", *LOCATION):
+                    self._households[row[0]] = row[1:]
+        missing = [n for n in set(numbers) if n not in self._households]
         for start in range(0, len(missing), 5000):
             part = missing[start:start + 5000]
             for row in Household.objects.filter(number__in=part).values_list("number", "id", "house_id", "head_id", *LOCATION):
@@ -92,16 +101,30 @@ class ResidentImporter(Importer):
             for number in part:
                 self._households.setdefault(number, None)
 
-    def resolve(self, rows):
-        self.load_communities({d["community"] for _n, d in rows})
-        self._load_households([d["household"] for _n, d in rows])
+    def _existing(self, hashes: list[str]) -> dict[str, tuple]:
+        """Registered residents by keyed ID hash: plain SQL (a batch of 5,000 parameters costs
+        ~10 ms through the ORM's lookup machinery); ``id_hash <> ''`` lets SQLite use the
+        partial unique index."""
         existing = {}
-        hashes = [d["id_hash"] for _n, d in rows]
-        for start in range(0, len(hashes), 5000):
-            # exclude(id_hash="") repeats the partial unique index's condition so the index is used.
-            matches = Resident.objects.filter(id_hash__in=hashes[start:start + 5000]).exclude(id_hash="")
-            for row in matches.values_list("id_hash", "id", "household_id", *LOCATION):
-                existing[row[0]] = row[1:]
+        columns = ", ".join(["id_hash", "id", "household_id", *LOCATION])
+        table = Resident._meta.db_table
+        with connection.cursor() as cursor:
+            for start in range(0, len(hashes), 5000):
+                part = hashes[start:start + 5000]
+                if connection.vendor == "postgresql":
+                    cursor.execute(f"SELECT {columns} FROM {table} WHERE id_hash = ANY(%s) AND id_hash <> ''", [part])
+                else:
+                    marks = ", ".join(["%s"] * len(part))
+                    cursor.execute(f"SELECT {columns} FROM {table} WHERE id_hash IN ({marks}) AND id_hash <> ''", part)
+                for row in cursor.fetchall():
+                    existing[row[0]] = row[1:]
+        return existing
+
+    def resolve(self, rows):
+        codes = {d["community"] for _n, d in rows}
+        self.load_communities(codes)
+        self._load_households([self._communities[c] for c in codes], [d["household"] for _n, d in rows])
+        existing = self._existing([d["id_hash"] for _n, d in rows])
         valid, errors = [], []
         community_index = 3 + LOCATION.index("community_id")
         for number, data in rows:
@@ -182,6 +205,20 @@ class ResidentWriter:
                 sql = sql.replace("%s", "?")
             cursor.executemany(sql, rows)
 
+    def _heads(self, cursor, heads: list[tuple], now) -> None:
+        """New heads of household without one: (resident id, now, household id); the first per household wins."""
+        if self.vendor != "postgresql":
+            self._many(cursor, f"UPDATE {self.household_table} SET head_id = %s, updated_at = %s WHERE id = %s AND head_id IS NULL", heads)
+            return
+        first: dict[int, int] = {}
+        for rid, _now, household_id in heads:
+            first.setdefault(household_id, rid)
+        if first:
+            # One statement instead of one UPDATE per household (50,000 round trips per million rows).
+            cursor.execute(f"UPDATE {self.household_table} AS h SET head_id = v.rid, updated_at = %s "
+                           f"FROM unnest(%s::bigint[], %s::bigint[]) AS v(rid, hid) WHERE h.id = v.hid AND h.head_id IS NULL",
+                           [now, list(first.values()), list(first.keys())])
+
     def record(self, rid: int, d: dict, now) -> tuple:
         """The row of a new resident, in ``self.columns`` order."""
         hh = d["hh"]  # (id, house_id, head_id, *location)
@@ -241,7 +278,7 @@ class ResidentWriter:
             self._many(cursor, f"UPDATE {self.household_table} SET head_id = NULL, updated_at = %s WHERE id = %s AND head_id = %s", old_heads)
             self._many(cursor, f"DELETE FROM {self.tags_table} WHERE resident_id = %s", untag)
             self._insert(cursor, self.tags_table, ["resident_id", "tag_id"], retag)
-            self._many(cursor, f"UPDATE {self.household_table} SET head_id = %s, updated_at = %s WHERE id = %s AND head_id IS NULL", heads)
+            self._heads(cursor, heads, now)
         updated_ids = [d["existing"][0] for d in old]
         if ids or updated_ids:
             # One audit row per batch, with the ids; never the ID numbers or phones.

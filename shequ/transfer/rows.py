@@ -66,6 +66,7 @@ class RowPreparer:
         self.tags = tags or {}
         self.cipher = Cipher()
         self.residence_types = choice_map(Resident.ResidenceType.choices)
+        self.residence_type_choices = Resident.ResidenceType.choices  # built per access otherwise
         self.household_kinds = choice_map(Household.Kind.choices)
         self.registrations = choice_map(Household.Registration.choices)
         self.uses = choice_map(House.Use.choices)
@@ -143,7 +144,7 @@ class RowPreparer:
         self._phone(v, errors, "phone", person, "phone")
         for key, limit in (("name", 50), ("relation", 20), ("ethnicity", 20), ("note", 200)):
             self._max_len(v, errors, key, limit)
-        residence_type = self._choice(v, errors, "residence_type", self.residence_types, Resident.ResidenceType.choices)
+        residence_type = self._choice(v, errors, "residence_type", self.residence_types, self.residence_type_choices)
         tag_ids = None
         raw_tags = v.get("tags", "")
         if raw_tags:

@@ -15,6 +15,7 @@ import multiprocessing
 import pickle
 import tempfile
 import time
+from collections import deque
 from itertools import islice
 from typing import IO, Iterator
 
@@ -45,6 +46,10 @@ INLINE_MAX_BYTES = 256 * 1024
 #: The error report keeps this many lines; the count covers all.
 ERROR_LIMIT = 20000
 PROGRESS_SECONDS = 0.5
+#: Prepared chunks queued ahead of the consumer (worker pipeline).
+IN_FLIGHT = 4
+#: Kinds validated and written in one pass (one transaction), see ``_stream``.
+STREAMED = {Kind.RESIDENTS}
 
 
 def import_job_create(*, actor, file: UploadedFile, kind: str, mode: str = Mode.WHOLE) -> ImportJob:
@@ -121,11 +126,19 @@ def _prepared_rows(table, preparer: RowPreparer, job: ImportJob, tags) -> Iterat
         for chunk in chunks:
             yield [(number, *preparer(cells)) for number, cells in chunk]
         return
-    # Worker processes are forked: they inherit settings and never touch the database.
+    # Worker processes are forked: they inherit settings and never touch the database. At most
+    # IN_FLIGHT chunks are out at a time: the consumer (which may be writing) sets the pace, so
+    # prepared rows never pile up in memory.
     context = multiprocessing.get_context("fork")
     with context.Pool(processes=min(2, multiprocessing.cpu_count()), initializer=worker_init,
                       initargs=(job.kind, preparer.positions, tags)) as pool:
-        yield from pool.imap(worker_prepare, chunks)
+        pending: deque = deque()
+        for chunk in chunks:
+            pending.append(pool.apply_async(worker_prepare, (chunk,)))
+            if len(pending) >= IN_FLIGHT:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
 
 
 def import_job_run(*, job_id: int) -> ImportJob:
@@ -141,6 +154,10 @@ def import_job_run(*, job_id: int) -> ImportJob:
     try:
         if not scoping.can(user, "registry.import"):
             raise NotAllowed(_("您的角色无权导入登记数据"))
+        if job.kind in STREAMED:
+            with job.file.open("rb") as binary:
+                _stream(job, user, binary, report)
+            return job
         with job.file.open("rb") as binary, tempfile.TemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR) as spool:
             valid = _validate(job, user, binary, report, spool)
             report.flush()
@@ -162,7 +179,8 @@ def import_job_run(*, job_id: int) -> ImportJob:
     return job
 
 
-def _validate(job: ImportJob, user, binary: IO[bytes], report: _Report, spool) -> int:
+def _open(job: ImportJob, binary: IO[bytes], report: _Report):
+    """The table and its column positions; a bad header raises (reported on row 1)."""
     table = open_table(binary, job.original_name)
     positions, missing, duplicated = cols.match_headers(job.kind, table.headers)
     if missing or duplicated:
@@ -172,11 +190,21 @@ def _validate(job: ImportJob, user, binary: IO[bytes], report: _Report, spool) -
             report.add(1, "", _("列重复:%(c)s") % {"c": header})
         raise InvalidInput(_("表头不正确:请使用导入模板的列名"), code="bad_header")
     _save(job, total_rows=table.total_rows)
+    return table, positions
+
+
+def _resolved_chunks(job: ImportJob, user, table, positions, report: _Report, state: dict, *, live: bool = True) -> Iterator[list]:
+    """Prepare, check duplicates and resolve the file chunk by chunk; yield the valid rows of each.
+
+    Errors go to ``report``. ``live``: save progress and flush the report as it goes (not when
+    running inside the write transaction, whose writes a rejection rolls back).
+    ``state["processed"]`` counts the rows read.
+    """
     tags = _tag_map() if job.kind == Kind.RESIDENTS else {}
     preparer = RowPreparer(job.kind, positions, tags)
     importer = IMPORTERS[job.kind](user=user, job_id=job.pk, node_id=job.node_id)
     seen: dict = {}
-    processed = valid_count = 0
+    processed = 0
     last_progress = 0.0
     for prepared in _prepared_rows(table, preparer, job, tags):
         candidates = []
@@ -195,18 +223,75 @@ def _validate(job: ImportJob, user, binary: IO[bytes], report: _Report, spool) -
         resolved, errors = importer.resolve(candidates) if candidates else ([], [])
         for number, column, message in errors:
             report.add(number, column, message)
-        if resolved:
-            pickle.dump(resolved, spool, protocol=pickle.HIGHEST_PROTOCOL)
-            valid_count += len(resolved)
         processed += len(prepared)
-        if time.monotonic() - last_progress > PROGRESS_SECONDS:
+        state["processed"] = processed
+        if resolved:
+            yield resolved
+        if live and time.monotonic() - last_progress > PROGRESS_SECONDS:
             report.flush()
             _save(job, processed_rows=processed, error_count=report.count)
             last_progress = time.monotonic()
     if not processed and not report.count:
         raise InvalidInput(_("文件没有数据行"), code="empty_file")
+
+
+def _validate(job: ImportJob, user, binary: IO[bytes], report: _Report, spool) -> int:
+    table, positions = _open(job, binary, report)
+    state = {"processed": 0}
+    valid_count = 0
+    for resolved in _resolved_chunks(job, user, table, positions, report, state):
+        pickle.dump(resolved, spool, protocol=pickle.HIGHEST_PROTOCOL)
+        valid_count += len(resolved)
+    processed = state["processed"]
     _save(job, processed_rows=processed, total_rows=processed, error_count=report.count)
     return valid_count
+
+
+def _stream(job: ImportJob, user, binary: IO[bytes], report: _Report) -> None:
+    """Validate and write in one pass, inside ONE transaction (residents).
+
+    Each chunk is written as soon as it is resolved, while the worker processes prepare the
+    next ones: no spool, and writing overlaps preparation. In whole-file mode writing stops at
+    the first error and the transaction is rolled back at the end, so nothing is written; in
+    valid-rows mode exactly the valid rows are. The error report and the progress are saved
+    after the transaction (a rollback would take them with it); while it runs the job shows
+    status "validating" and its total.
+    """
+    table, positions = _open(job, binary, report)
+    importer = IMPORTERS[job.kind](user=user, job_id=job.pk, node_id=job.node_id)
+    state = {"processed": 0}
+    created = updated = 0
+    write_errors: list = []
+    whole = job.mode == Mode.WHOLE
+    try:
+        with transaction.atomic():
+            for rows in _resolved_chunks(job, user, table, positions, report, state, live=False):
+                if whole and (report.count or write_errors):
+                    continue  # will be rolled back: keep validating for the report, stop writing
+                c, u, errors = importer.write(rows)
+                created, updated = created + c, updated + u
+                write_errors.extend(errors)
+            if whole and (report.count or write_errors):
+                raise _Rejected
+            audit_record(actor=user, verb="import.finished", target=job, node_id=job.node_id,
+                         extra={"kind": job.kind, "created": created, "updated": updated, "errors": report.count + len(write_errors)})
+    except _Rejected:
+        for number, column, message in write_errors:
+            report.add(number, column, message)
+        report.flush()
+        processed = state["processed"]
+        _save(job, status=ImportJob.Status.REJECTED, processed_rows=processed, total_rows=processed, error_count=report.count,
+              finished_at=timezone.now(),
+              message=(_("发现 %(n)d 处错误,整个文件未导入。请修改后重新上传,或选择“导入有效行”。") % {"n": report.count}
+                       if not write_errors else _("发现 %(n)d 处错误,整个文件未导入。") % {"n": report.count}))
+        return
+    except ShequError:
+        report.flush()
+        _save(job, processed_rows=state["processed"])
+        raise
+    processed = state["processed"]
+    _save(job, processed_rows=processed, total_rows=processed)
+    _finish(job, created, updated, write_errors, report)
 
 
 def _spooled(spool) -> Iterator[list]:
@@ -244,6 +329,10 @@ def _write(job: ImportJob, user, spool, valid: int, report: _Report) -> None:
         _save(job, status=ImportJob.Status.REJECTED, error_count=report.count, finished_at=timezone.now(),
               message=_("发现 %(n)d 处错误,整个文件未导入。") % {"n": report.count})
         return
+    _finish(job, created, updated, write_errors, report)
+
+
+def _finish(job: ImportJob, created: int, updated: int, write_errors: list, report: _Report) -> None:
     for number, column, message in write_errors:
         report.add(number, column, message)
     report.flush()
