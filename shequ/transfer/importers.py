@@ -103,8 +103,9 @@ class ResidentImporter(Importer):
 
     def _existing(self, hashes: list[str]) -> dict[str, tuple]:
         """Registered residents by keyed ID hash: plain SQL (a batch of 5,000 parameters costs
-        ~10 ms through the ORM's lookup machinery); ``id_hash <> ''`` lets SQLite use the
-        partial unique index."""
+        ~10 ms through the ORM's lookup machinery). ``NOT (id_hash = '')`` is the partial unique
+        index's own condition, spelled as in the index: SQLite does not use the index for
+        ``id_hash <> ''`` and scans the table instead."""
         existing = {}
         columns = ", ".join(["id_hash", "id", "household_id", *LOCATION])
         table = Resident._meta.db_table
@@ -112,10 +113,10 @@ class ResidentImporter(Importer):
             for start in range(0, len(hashes), 5000):
                 part = hashes[start:start + 5000]
                 if connection.vendor == "postgresql":
-                    cursor.execute(f"SELECT {columns} FROM {table} WHERE id_hash = ANY(%s) AND id_hash <> ''", [part])
+                    cursor.execute(f"SELECT {columns} FROM {table} WHERE id_hash = ANY(%s) AND NOT (id_hash = '')", [part])
                 else:
                     marks = ", ".join(["%s"] * len(part))
-                    cursor.execute(f"SELECT {columns} FROM {table} WHERE id_hash IN ({marks}) AND id_hash <> ''", part)
+                    cursor.execute(f"SELECT {columns} FROM {table} WHERE id_hash IN ({marks}) AND NOT (id_hash = '')", part)
                 for row in cursor.fetchall():
                     existing[row[0]] = row[1:]
         return existing
