@@ -10,6 +10,7 @@ A job runs in two phases:
 """
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import pickle
@@ -258,6 +259,19 @@ def _stream(job: ImportJob, user, binary: IO[bytes], report: _Report) -> None:
     status "validating" and its total.
     """
     table, positions = _open(job, binary, report)
+    # The pass allocates millions of short-lived, acyclic dicts and tuples; the cyclic garbage
+    # collector would walk every live object (the household map, batches in flight) again and
+    # again. Paused for the pass (the forked workers inherit it) and restored after.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        _stream_pass(job, user, table, positions, report)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _stream_pass(job: ImportJob, user, table, positions, report: _Report) -> None:
     importer = IMPORTERS[job.kind](user=user, job_id=job.pk, node_id=job.node_id)
     state = {"processed": 0}
     created = updated = 0
