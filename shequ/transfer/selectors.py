@@ -8,6 +8,7 @@ from shequ.core.errors import NotInScope
 from shequ.jurisdiction import scoping
 
 from .models import ImportJob, ImportRowError
+from .progress import progress_overlay
 
 
 def import_job_list(*, user) -> QuerySet[ImportJob]:
@@ -21,6 +22,7 @@ def import_job_get(*, user, pk: int) -> ImportJob:
     job = import_job_list(user=user).filter(pk=pk).first()
     if job is None:
         raise NotInScope(_("导入任务不存在"))
+    progress_overlay(job)
     return job
 
 

@@ -33,6 +33,7 @@ from shequ.registry.models import Tag
 
 from . import columns as cols
 from .importers import IMPORTERS
+from .progress import progress_clear, progress_set
 from .models import ImportJob, ImportRowError, Kind, Mode
 from .reader import open_table
 from .rows import RowPreparer, worker_init, worker_prepare
@@ -228,9 +229,12 @@ def _resolved_chunks(job: ImportJob, user, table, positions, report: _Report, st
         state["processed"] = processed
         if resolved:
             yield resolved
-        if live and time.monotonic() - last_progress > PROGRESS_SECONDS:
-            report.flush()
-            _save(job, processed_rows=processed, error_count=report.count)
+        if time.monotonic() - last_progress > PROGRESS_SECONDS:
+            if live:
+                report.flush()
+                _save(job, processed_rows=processed, error_count=report.count)
+            else:  # inside the write transaction: the job row would not be seen until the end
+                progress_set(job.pk, processed=processed, errors=report.count)
             last_progress = time.monotonic()
     if not processed and not report.count:
         raise InvalidInput(_("文件没有数据行"), code="empty_file")
@@ -267,6 +271,7 @@ def _stream(job: ImportJob, user, binary: IO[bytes], report: _Report) -> None:
     try:
         _stream_pass(job, user, table, positions, report)
     finally:
+        progress_clear(job.pk)
         if paused:
             gc.enable()
 
