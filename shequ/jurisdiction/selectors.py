@@ -5,7 +5,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Q, QuerySet
-from django.utils.translation import gettext as _
 
 from . import scoping
 from .models import SCOPE_LEVELS, Level, Node

@@ -7,7 +7,6 @@ The columns mirror the import templates, so an (unmasked) export can be imported
 from __future__ import annotations
 
 import csv
-import io
 import tempfile
 from typing import Iterable, Iterator
 

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shequ.core.errors import NotAllowed, NotInScope, ShequError
+from shequ.core.errors import NotInScope
 from shequ.core.idcard import mask_id_number, mask_phone, normalize_id_number
 from shequ.jurisdiction import scoping
 from shequ.jurisdiction import selectors as tree
@@ -31,7 +31,7 @@ from shequ.registry.models import House
 
 from . import forms
 from .paging import capped_page
-from .views import _form_error, _int, _require, _require_staff, _search_nodes, page
+from .views import _int, _require, _require_staff, _search_nodes, attempt, page
 
 CHANGE = "registry.change"
 _ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
@@ -58,17 +58,6 @@ def _form_page(request, context: dict) -> HttpResponse:
     context.setdefault("danger", False)
     template = "web/partials/registration_form.html" if request.htmx else "web/registration_form.html"
     return render(request, template, context)
-
-
-def _save(form, write) -> object | None:
-    """Run a service call for a valid form; put a ``ShequError`` on the form and return None."""
-    try:
-        return write()
-    except (NotInScope, NotAllowed):
-        raise
-    except ShequError as exc:
-        _form_error(form, exc)
-        return None
 
 
 def _keep_typed_masked(form, *names: str) -> None:
@@ -132,7 +121,8 @@ def building_address_set(request, pk: int):
     _require(user, CHANGE)
     building = _building(user, pk)
     form = forms.BuildingAddressForm(request.POST, auto_id="addr_%s")
-    if form.is_valid() and _save(form, lambda: reg_services.building_address_set(actor=user, building=building, **form.cleaned_data)):
+    if form.is_valid() and attempt(lambda: reg_services.building_address_set(actor=user, building=building, **form.cleaned_data),
+                                   form=form)[0]:
         return _done(request, reverse("web:tree_node", args=[building.pk]), _("楼栋地址已保存"))
     return render(request, "web/building.html", _building_context(user, building, address_form=form))
 
@@ -149,8 +139,9 @@ def house_create(request, pk: int):
         data = dict(form.cleaned_data)
         unit_id = data.pop("unit")
         unit_node = next((u for u in units if u.pk == unit_id), None)
-        house = _save(form, lambda: reg_services.house_create(actor=user, building=building, unit_node=unit_node, **data))
-        if house:
+        created, house = attempt(lambda: reg_services.house_create(actor=user, building=building, unit_node=unit_node, **data),
+                                 form=form)
+        if created:
             return _done(request, reverse("web:house_detail", args=[house.pk]), _("房屋已登记"))
     return render(request, "web/building.html", _building_context(user, building, house_form=form))
 
@@ -164,8 +155,8 @@ def household_create(request, pk: int):
     house = reg.house_get(user=user, pk=pk)
     form = forms.HouseholdCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        household = _save(form, lambda: reg_services.household_create(actor=user, house=house, **form.cleaned_data))
-        if household:
+        created, household = attempt(lambda: reg_services.household_create(actor=user, house=house, **form.cleaned_data), form=form)
+        if created:
             return _done(request, reverse("web:household_detail", args=[household.pk]), _("户已登记"))
     return _form_page(request, {"form": form, "title": _("登记户"), "back": (reverse("web:house_detail", args=[house.pk]), str(house)),
                                 "submit": _("登记")})
@@ -196,7 +187,7 @@ def tenancy_start(request, pk: int):
         tenant = _find_tenant(user, form)
         if tenant is not None:
             data = {k: v for k, v in form.cleaned_data.items() if k != "tenant"}
-            if _save(form, lambda: reg_services.tenancy_start(actor=user, house=house, tenant=tenant, **data)):
+            if attempt(lambda: reg_services.tenancy_start(actor=user, house=house, tenant=tenant, **data), form=form)[0]:
                 return _done(request, reverse("web:house_detail", args=[house.pk]), _("租住已登记"))
     _keep_typed_masked(form, "tenant")
     intro = "" if house.use == House.Use.RENTED else _("该房屋用途不是“出租”,请先修改房屋用途。")
@@ -210,13 +201,7 @@ def tenancy_end(request, pk: int):
     user = request.user
     _require(user, CHANGE)
     tenancy = reg.tenancy_get(user=user, pk=pk)
-    try:
-        reg_services.tenancy_end(actor=user, tenancy=tenancy)
-    except (NotInScope, NotAllowed):
-        raise
-    except ShequError as exc:
-        messages.error(request, exc.message)
-    else:
+    if attempt(lambda: reg_services.tenancy_end(actor=user, tenancy=tenancy), request=request)[0]:
         messages.success(request, _("已退租"))
     return redirect("web:house_detail", pk=tenancy.house_id)
 
@@ -228,12 +213,7 @@ def house_delete(request, pk: int):
     house = reg.house_get(user=user, pk=pk)
     back = reverse("web:house_detail", args=[house.pk])
     if request.method == "POST":
-        try:
-            reg_services.house_delete(actor=user, house=house)
-        except (NotInScope, NotAllowed):
-            raise
-        except ShequError as exc:
-            messages.error(request, exc.message)
+        if not attempt(lambda: reg_services.house_delete(actor=user, house=house), request=request)[0]:
             return redirect(back)
         return _done(request, reverse("web:tree_node", args=[house.building_id]), _("房屋已删除"))
     return _form_page(request, {"form": forms.ConfirmForm(), "title": _("删除房屋(误登记)"), "back": (back, str(house)),
@@ -253,8 +233,8 @@ def resident_create(request, pk: int):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data["ethnicity"] = data["ethnicity"] or "汉族"
-        resident = _save(form, lambda: reg_services.resident_create(actor=user, household=household, **data))
-        if resident:
+        created, resident = attempt(lambda: reg_services.resident_create(actor=user, household=household, **data), form=form)
+        if created:
             return _done(request, reverse("web:resident_detail", args=[resident.pk]), _("居民已登记"))
     _keep_typed_masked(form, "id_number", "phone")
     return _form_page(request, {"form": form, "title": _("登记居民"),
@@ -269,12 +249,7 @@ def household_delete(request, pk: int):
     household = reg.household_get(user=user, pk=pk)
     back = reverse("web:household_detail", args=[household.pk])
     if request.method == "POST":
-        try:
-            reg_services.household_delete(actor=user, household=household)
-        except (NotInScope, NotAllowed):
-            raise
-        except ShequError as exc:
-            messages.error(request, exc.message)
+        if not attempt(lambda: reg_services.household_delete(actor=user, household=household), request=request)[0]:
             return redirect(back)
         return _done(request, reverse("web:house_detail", args=[household.house_id]), _("户已删除"))
     return _form_page(request, {"form": forms.ConfirmForm(), "title": _("删除户(误登记)"),
@@ -293,8 +268,8 @@ def resident_delete(request, pk: int):
     if request.method == "POST" and form.is_valid():
         after = (reverse("web:household_detail", args=[resident.household_id]) if resident.household_id
                  else reverse("web:resident_list"))
-        if _save(form, lambda: reg_services.resident_delete(actor=user, resident=resident, reason=form.cleaned_data["reason"])) is None \
-                and not form.errors:
+        if attempt(lambda: reg_services.resident_delete(actor=user, resident=resident, reason=form.cleaned_data["reason"]),
+                   form=form)[0]:
             return _done(request, after, _("居民记录已删除"))
     return _form_page(request, {"form": form, "title": _("删除居民(误登记)"),
                                 "back": (reverse("web:resident_detail", args=[resident.pk]), resident.name),
@@ -342,8 +317,8 @@ def unit_create(request):
         address = _unit_address(user, form)
         if address is not None:
             data = {k: v for k, v in form.cleaned_data.items() if k != "address"}
-            unit = _save(form, lambda: reg_services.establishment_save(actor=user, address=address, **data))
-            if unit:
+            created, unit = attempt(lambda: reg_services.establishment_save(actor=user, address=address, **data), form=form)
+            if created:
                 return _done(request, reverse("web:unit_detail", args=[unit.pk]), _("单位已登记"))
     return _unit_page(request, form)
 
@@ -361,7 +336,8 @@ def unit_edit(request, pk: int):
                 data = {k: v for k, v in form.cleaned_data.items() if k != "address"}
                 if not data["contact_phone"]:
                     data.pop("contact_phone")  # blank keeps the phone on file
-                if _save(form, lambda: reg_services.establishment_save(actor=user, address=address, establishment=unit, **data)):
+                if attempt(lambda: reg_services.establishment_save(actor=user, address=address, establishment=unit, **data),
+                           form=form)[0]:
                     return _done(request, reverse("web:unit_detail", args=[unit.pk]), _("单位已保存"))
     else:
         form = forms.EstablishmentForm(editing=True, initial={
@@ -377,8 +353,8 @@ def unit_delete(request, pk: int):
     unit = reg.establishment_get(user=user, pk=pk)
     form = forms.ReasonForm(request.POST or None, required=False)
     if request.method == "POST" and form.is_valid():
-        if _save(form, lambda: reg_services.establishment_delete(actor=user, establishment=unit, reason=form.cleaned_data["reason"])) is None \
-                and not form.errors:
+        if attempt(lambda: reg_services.establishment_delete(actor=user, establishment=unit, reason=form.cleaned_data["reason"]),
+                   form=form)[0]:
             return _done(request, reverse("web:unit_list"), _("单位已注销"))
     return _form_page(request, {"form": form, "title": _("注销单位"), "back": (reverse("web:unit_detail", args=[unit.pk]), unit.name),
                                 "submit": _("确认注销"), "danger": True, "intro": _("单位已关闭或迁离辖区时注销;注销记入审计日志。")})

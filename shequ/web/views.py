@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -64,6 +65,24 @@ def _form_error(form, exc: ShequError) -> None:
     if not field and isinstance(fields, dict) and len(fields) == 1:
         field = next(iter(fields))
     form.add_error(field if field in form.fields else None, exc.message)
+
+
+def attempt(write, *, form=None, request=None) -> tuple[bool, object]:
+    """Run a service write; return (succeeded, its result).
+
+    Scope and role errors propagate (the page answers 404 / 403); any other ``ShequError``
+    goes onto ``form`` (on the field it names) or, without a form, into the page messages.
+    """
+    try:
+        return True, write()
+    except (NotInScope, NotAllowed):
+        raise
+    except ShequError as exc:
+        if form is not None:
+            _form_error(form, exc)
+        else:
+            messages.error(request, exc.message)
+        return False, None
 
 
 def _visible_tags(user, resident) -> list:
@@ -246,13 +265,7 @@ def resident_edit(request, pk: int):
             for key in ("id_number", "phone"):
                 if not data[key]:
                     data.pop(key)
-            try:
-                reg_services.resident_update(actor=user, resident=resident, **data)
-            except (NotInScope, NotAllowed):
-                raise
-            except ShequError as exc:
-                _form_error(form, exc)
-            else:
+            if attempt(lambda: reg_services.resident_update(actor=user, resident=resident, **data), form=form)[0]:
                 return redirect("web:resident_detail", pk=resident.pk)
     else:
         form = forms.ResidentForm(tags=tags, initial={
@@ -278,15 +291,10 @@ def resident_move(request, pk: int):
         if target is None:
             form.add_error("household_number", _("户号不存在或不在您的辖区内"))
         else:
-            try:
-                reg_services.resident_move(actor=user, resident=resident, household=target,
-                                           relation=form.cleaned_data["relation"], on=form.cleaned_data["on"],
-                                           reason=form.cleaned_data["reason"])
-            except (NotInScope, NotAllowed):
-                raise
-            except ShequError as exc:
-                _form_error(form, exc)
-            else:
+            moved, _resident = attempt(lambda: reg_services.resident_move(
+                actor=user, resident=resident, household=target, relation=form.cleaned_data["relation"],
+                on=form.cleaned_data["on"], reason=form.cleaned_data["reason"]), form=form)
+            if moved:
                 return redirect("web:resident_detail", pk=resident.pk)
     return render(request, "web/resident_move.html", {"resident": resident, "form": form})
 
@@ -322,13 +330,7 @@ def house_edit(request, pk: int):
     if request.method == "POST":
         form = forms.HouseForm(request.POST)
         if form.is_valid():
-            try:
-                reg_services.house_update(actor=user, house=house, **form.cleaned_data)
-            except (NotInScope, NotAllowed):
-                raise
-            except ShequError as exc:
-                _form_error(form, exc)
-            else:
+            if attempt(lambda: reg_services.house_update(actor=user, house=house, **form.cleaned_data), form=form)[0]:
                 return redirect("web:house_detail", pk=house.pk)
     else:
         form = forms.HouseForm(initial={"use": house.use, "area": house.area, "floor": house.floor, "owner_name": house.owner_name})

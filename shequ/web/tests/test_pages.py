@@ -3,7 +3,6 @@ import pytest
 from django.urls import reverse
 
 from shequ.core.models import AuditLog
-from shequ.registry.models import Resident
 
 STAFF = ["admin", "street_s1", "worker_a", "worker_b", "grid_a", "dept", "office", "leader", "worker_a_unmask"]
 
