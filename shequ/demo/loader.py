@@ -56,7 +56,7 @@ SCALES = {
     # 64 committees = 18 communities + 46 villages (the seed report's district), ~200,000 residents.
     "medium": Scale(streets=(("street", 6, 0), ("street", 6, 0), ("street", 4, 2), ("township", 1, 11),
                              ("township", 1, 11), ("township", 0, 11), ("township", 0, 11)),
-                    residents=200000, grids=520, fill=0.85),
+                    residents=200000, grids=520, fill=0.95),
     # A district of ~1,000,000: 5 streets, 138 committees.
     "large": Scale(streets=(("street", 30, 0), ("street", 28, 0), ("street", 28, 0), ("street", 26, 0), ("township", 8, 18)),
                    residents=1000000, grids=1100, fill=0.93),
