@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "shequ.accounts",
     "shequ.jurisdiction",
     "shequ.registry",
+    "shequ.appeals",
     "shequ.transfer",
     "shequ.web",
     "shequ.demo",

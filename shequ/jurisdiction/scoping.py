@@ -29,15 +29,18 @@ from .models import Node
 
 # Capabilities per role. "registry.unmask" is not a role capability: it is the Django
 # permission ``registry.unmask_personal_data`` granted to individual users (see can_unmask).
+# Appeals (诉求): "appeals.create" takes an appeal in from any channel; "appeals.handle" moves
+# it through its workflow (accept, dispatch, start, reply).
+_APPEALS_HANDLE = frozenset({"appeals.view", "appeals.create", "appeals.handle"})
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.RESIDENT: frozenset({"registry.view"}),
-    Role.GRID_WORKER: frozenset({"registry.view", "registry.change", "registry.export"}),
-    Role.COMMUNITY_WORKER: frozenset({"registry.view", "registry.change", "registry.import", "registry.export"}),
-    Role.STREET_STAFF: frozenset({"registry.view", "registry.change", "registry.import", "registry.export", "tree.report"}),
-    Role.DEPARTMENT: frozenset({"registry.view"}),
-    Role.DISTRICT_OFFICE: frozenset({"registry.view", "registry.export", "tree.report", "tree.change"}),
+    Role.GRID_WORKER: frozenset({"registry.view", "registry.change", "registry.export"}) | _APPEALS_HANDLE,
+    Role.COMMUNITY_WORKER: frozenset({"registry.view", "registry.change", "registry.import", "registry.export"}) | _APPEALS_HANDLE,
+    Role.STREET_STAFF: frozenset({"registry.view", "registry.change", "registry.import", "registry.export", "tree.report"}) | _APPEALS_HANDLE,
+    Role.DEPARTMENT: frozenset({"registry.view", "appeals.view", "appeals.handle"}),
+    Role.DISTRICT_OFFICE: frozenset({"registry.view", "registry.export", "tree.report", "tree.change"}) | _APPEALS_HANDLE,
     Role.ORGANIZATION: frozenset({"registry.view", "tree.report"}),
-    Role.LEADER: frozenset({"registry.view", "registry.export", "tree.report"}),
+    Role.LEADER: frozenset({"registry.view", "registry.export", "tree.report", "appeals.view"}),
     Role.ADMIN: frozenset({"*"}),
 }
 
@@ -47,6 +50,12 @@ OWN_HOUSEHOLD_LOOKUP = {
     "registry.household": "id",
     "registry.house": "households__id",
     "registry.householdmembership": "household_id",
+}
+
+# Models a department user sees by the department handling them, not by its district
+# (label -> lookup of the handling department's id). Other located models: its district.
+DEPARTMENT_LOOKUP = {
+    "appeals.appeal": "handling_department_id",
 }
 
 
@@ -107,10 +116,19 @@ def scope_q(user, model: type[models.Model], via: str = "") -> Q:
         if not lookup or resident is None or not resident.household_id:
             return Q(pk__in=[])
         return Q(**{via + lookup: resident.household_id})
+    department_lookup = _department_lookup(user, model)
+    if department_lookup:
+        return Q(**{f"{via}{department_lookup}__in": bound_department_ids(user)})
     nodes = bound_nodes(user)
     if not nodes:
         return Q(pk__in=[])
     return reduce(or_, (Q(**{via + key: value for key, value in node.scope_filter().items()}) for node in nodes))
+
+
+def _department_lookup(user, model: type[models.Model]) -> str:
+    if getattr(user, "role", None) != Role.DEPARTMENT:
+        return ""
+    return DEPARTMENT_LOOKUP.get(model._meta.label_lower, "")
 
 
 def scope_queryset(qs: models.QuerySet, user, via: str = "") -> models.QuerySet:
@@ -143,6 +161,9 @@ def obj_in_scope(user, obj) -> bool:
         if not lookup or resident is None or not resident.household_id:
             return False
         return type(obj)._default_manager.filter(pk=obj.pk, **{lookup: resident.household_id}).exists()
+    department_lookup = _department_lookup(user, type(obj))
+    if department_lookup:
+        return getattr(obj, department_lookup, None) in bound_department_ids(user)
     for node in bound_nodes(user):
         (key, value), = node.scope_filter().items()
         if getattr(obj, key, None) == value:

@@ -202,3 +202,14 @@ def house_households(*, user, house: House) -> QuerySet[Household]:
 
 def house_occupants(*, user, house: House) -> QuerySet[Resident]:
     return resident_list(user=user).filter(house=house)
+
+
+def address_match(*, q: str) -> Address | None:
+    """The standard address best matching free text, searched in the whole registry.
+
+    For intake routing, which places an appeal wherever it is; never show the result to a
+    user without going through ``address_get``.
+    """
+    if not addresses.query_tokens(q):
+        return None
+    return Address.objects.filter(_address_q(q)).order_by("kind", "search_text", "id").first()

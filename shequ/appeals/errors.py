@@ -1,0 +1,12 @@
+"""Error codes of the appeals domain."""
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class AppealErrorCode(StrEnum):
+    INVALID_TRANSITION = "appeal_invalid_transition"
+    CATEGORY_INACTIVE = "appeal_category_inactive"
+    NO_DISTRICT = "appeal_no_district"
+    INVALID_LOCATION = "appeal_invalid_location"
+    INVALID_PHONE = "appeal_invalid_phone"

@@ -1,0 +1,252 @@
+"""Appeals 诉求 (接诉即办): the service catalog, time-limit classes, appeals and their timeline.
+
+The catalog (``ServiceCategory``) and the time-limit classes (``TimeLimitClass``) are data,
+edited in the admin. An ``Appeal`` is located (``Located``: the ancestor columns of where the
+problem is) and handled by one unit: a tree node (grid, community, street, district) or a
+district department. Deadlines are computed once, at intake (``deadlines.py``); "overdue" is
+a query. Every change of state goes through ``services.py`` and leaves an ``AppealEvent``.
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from shequ.core.errors import InvalidTransition
+from shequ.core.fields import EncryptedTextField
+from shequ.core.models import BaseModel
+from shequ.jurisdiction.models import Department, Located, Node
+
+from .errors import AppealErrorCode
+
+
+class UnitKind(models.TextChoices):
+    """Which kind of unit handles a category's appeals."""
+
+    GRID = "grid", _("网格")
+    COMMUNITY = "community", _("社区/村")
+    STREET = "street", _("街道/乡镇")
+    DEPARTMENT = "department", _("区直部门")
+    DISTRICT = "district", _("区(兜底)")
+
+
+class ContactKind(models.TextChoices):
+    """Kinds of contact as Beijing's 2021 regulation defines them."""
+
+    CONSULTATION = "consultation", _("咨询")
+    HELP = "help", _("求助")
+    COMPLAINT = "complaint", _("投诉")
+    REPORT = "report", _("举报")
+    SUGGESTION = "suggestion", _("建议")
+
+
+class Channel(models.TextChoices):
+    WINDOW = "window", _("一站式服务大厅")
+    HOTLINE = "hotline", _("热线")
+    WEB = "web", _("网页/手机")
+    PATROL = "patrol", _("网格巡查")
+    OPEN311 = "open311", _("Open311 接口")
+    FEED_12345 = "feed12345", _("12345 工单导入")
+
+
+class TimeLimitClass(BaseModel):
+    """A time-limit class 时限类别: how fast appeals of a category are dispatched, answered and done."""
+
+    class CompletionUnit(models.TextChoices):
+        HOURS = "hours", _("小时(自然时)")
+        CALENDAR_DAYS = "calendar_days", _("自然日")
+        WORKING_DAYS = "working_days", _("工作日")
+
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=60, unique=True)
+    dispatch_hours = models.PositiveIntegerField(_("派单时限(小时)"))
+    response_hours = models.PositiveIntegerField(_("响应时限(小时)"), help_text=_("签收并联系诉求人的时限"))
+    completion_value = models.PositiveIntegerField(_("办结时限"))
+    completion_unit = models.CharField(_("办结时限单位"), max_length=16, choices=CompletionUnit.choices)
+    warning_fraction = models.DecimalField(_("预警比例"), max_digits=3, decimal_places=2, default=0.8,
+                                           help_text=_("时限用去该比例时预警,如 0.80"))
+    sort = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("时限类别")
+        verbose_name_plural = _("时限类别")
+        ordering = ["sort", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceCategory(BaseModel):
+    """One entry of the service catalog 派单目录: category -> handling unit and time-limit class."""
+
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=60)
+    group = models.CharField(_("大类"), max_length=40, blank=True)
+    parent = models.ForeignKey("self", verbose_name=_("上级类别"), null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    unit_kind = models.CharField(_("承办单位类型"), max_length=16, choices=UnitKind.choices)
+    department_kind = models.CharField(_("承办部门类别"), max_length=32, choices=Department.Kind.choices, blank=True,
+                                       help_text=_("承办单位类型为区直部门时必填"))
+    time_limit = models.ForeignKey(TimeLimitClass, verbose_name=_("时限类别"), on_delete=models.PROTECT, related_name="categories")
+    contact_kind = models.CharField(_("默认诉求类型"), max_length=16, choices=ContactKind.choices, default=ContactKind.HELP)
+    active = models.BooleanField(_("启用"), default=True)
+    sort = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("派单目录")
+        verbose_name_plural = _("派单目录")
+        ordering = ["sort", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(unit_kind="department") | ~models.Q(department_kind=""),
+                name="category_department_kind_required",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group}/{self.name}" if self.group else self.name
+
+
+class Holiday(BaseModel):
+    """A day that breaks the Monday–Friday rule: a public holiday, or a weekend working day (调休)."""
+
+    date = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("调休上班"), default=False, help_text=_("勾选:该日虽为周末但上班;不勾选:该日放假"))
+    name = models.CharField(_("名称"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("节假日")
+        verbose_name_plural = _("节假日")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"
+
+
+class AppealCounter(models.Model):
+    """The last number given out per day; incremented under a row lock (``services.next_number``)."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("诉求编号计数")
+        verbose_name_plural = _("诉求编号计数")
+
+
+class Appeal(Located, BaseModel):
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("已受理登记")
+        ACCEPTED = "accepted", _("已签收")
+        DISPATCHED = "dispatched", _("已派单")
+        IN_PROGRESS = "in_progress", _("办理中")
+        REPLIED = "replied", _("已答复")
+        EVALUATED = "evaluated", _("已评价")
+        CLOSED = "closed", _("已办结")
+        REOPENED = "reopened", _("已重启")
+
+    number = models.CharField(_("诉求编号"), max_length=32, unique=True, editable=False)
+    channel = models.CharField(_("来源渠道"), max_length=16, choices=Channel.choices)
+    contact_kind = models.CharField(_("诉求类型"), max_length=16, choices=ContactKind.choices)
+    category = models.ForeignKey(ServiceCategory, verbose_name=_("类别"), on_delete=models.PROTECT, related_name="appeals")
+    description = models.TextField(_("诉求内容"))
+    lng = models.FloatField(_("经度"), null=True, blank=True)
+    lat = models.FloatField(_("纬度"), null=True, blank=True)
+    address_text = models.CharField(_("地址"), max_length=300, blank=True)
+    address = models.ForeignKey("registry.Address", verbose_name=_("匹配标准地址"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="appeals")
+    requester_name = EncryptedTextField(_("诉求人"), blank=True)
+    requester_phone = EncryptedTextField(_("诉求人电话"), blank=True)
+    requester_phone_hash = models.CharField(_("电话索引"), max_length=32, blank=True, editable=False, db_index=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.RECEIVED)
+    received_at = models.DateTimeField(_("受理时间"))
+    first_receiver = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("首问责任人"), null=True, blank=True,
+                                       on_delete=models.PROTECT, related_name="+",
+                                       help_text=_("首问负责:无论如何转办,始终为该诉求的责任人"))
+    handling_node = models.ForeignKey(Node, verbose_name=_("承办辖区单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    handling_department = models.ForeignKey(Department, verbose_name=_("承办部门"), null=True, blank=True, on_delete=models.PROTECT, related_name="appeals")
+    lead_node = models.ForeignKey(Node, verbose_name=_("主办辖区单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    lead_department = models.ForeignKey(Department, verbose_name=_("主办部门"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    routing_reason = models.TextField(_("派单依据"), blank=True)
+    accept_due_at = models.DateTimeField(_("签收时限"), null=True, blank=True)
+    dispatch_due_at = models.DateTimeField(_("派单时限"), null=True, blank=True)
+    response_due_at = models.DateTimeField(_("响应时限"), null=True, blank=True)
+    completion_due_at = models.DateTimeField(_("办结时限"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    dispatched_at = models.DateTimeField(_("派单时间"), null=True, blank=True)
+    started_at = models.DateTimeField(_("开始办理时间"), null=True, blank=True)
+    replied_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    reply = models.TextField(_("答复内容"), blank=True)
+
+    class Meta:
+        verbose_name = _("诉求")
+        verbose_name_plural = _("诉求")
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["community", "status"], name="appeal_community_status_idx"),
+            models.Index(fields=["handling_department", "status"], name="appeal_department_status_idx"),
+            models.Index(fields=["status", "completion_due_at"], name="appeal_status_due_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(handling_node__isnull=False) | models.Q(handling_department__isnull=False),
+                name="appeal_has_handling_unit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def handling_unit(self):
+        return self.handling_department or self.handling_node
+
+    def can_transition_to(self, status: str) -> bool:
+        return status in TRANSITIONS.get(self.status, frozenset())
+
+    def transition_to(self, status: str) -> str:
+        """Move to ``status`` if the table allows it; return the previous status, else raise InvalidTransition."""
+        if not self.can_transition_to(status):
+            raise InvalidTransition(
+                _("诉求当前状态不允许此操作"), code=AppealErrorCode.INVALID_TRANSITION,
+                extra={"from": self.status, "to": str(status)},
+            )
+        previous, self.status = self.status, status
+        return previous
+
+
+S = Appeal.Status
+#: The allowed moves, from -> to. Everything else is refused (409).
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.RECEIVED: frozenset({S.ACCEPTED, S.CLOSED}),
+    S.ACCEPTED: frozenset({S.DISPATCHED, S.IN_PROGRESS, S.REPLIED}),
+    S.DISPATCHED: frozenset({S.DISPATCHED, S.IN_PROGRESS, S.ACCEPTED}),
+    S.IN_PROGRESS: frozenset({S.REPLIED, S.DISPATCHED}),
+    S.REPLIED: frozenset({S.EVALUATED, S.CLOSED, S.REOPENED}),
+    S.EVALUATED: frozenset({S.CLOSED, S.REOPENED}),
+    S.CLOSED: frozenset({S.REOPENED}),
+    S.REOPENED: frozenset({S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS}),
+}
+del S
+
+
+class AppealEvent(models.Model):
+    """One line of an appeal's timeline: who did what, from which status to which, and why."""
+
+    appeal = models.ForeignKey(Appeal, verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("时间"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    actor_name = models.CharField(_("操作人账号"), max_length=150, blank=True)
+    verb = models.CharField(_("操作"), max_length=32)
+    from_status = models.CharField(_("原状态"), max_length=16, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=16, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    extra = models.JSONField(_("详情"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("诉求办理记录")
+        verbose_name_plural = _("诉求办理记录")
+        ordering = ["appeal", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id} {self.verb} {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,61 @@
+"""Scoped reads of appeals. Every read starts from ``scoping.scope_queryset``: a grid or
+community worker sees the appeals located in their area, a street its communities', a
+department the appeals it handles, the district office and leaders their district's."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import QuerySet
+
+from shequ.jurisdiction import scoping
+
+from .models import Appeal, AppealEvent, ServiceCategory, TimeLimitClass
+
+OPEN_STATUSES = (Appeal.Status.RECEIVED, Appeal.Status.ACCEPTED, Appeal.Status.DISPATCHED,
+                 Appeal.Status.IN_PROGRESS, Appeal.Status.REOPENED)
+
+
+def _visible(user) -> QuerySet[Appeal]:
+    if not scoping.can(user, "appeals.view"):
+        return Appeal.objects.none()
+    return scoping.scope_queryset(Appeal.objects.all(), user)
+
+
+def appeal_list(*, user, status: str = "", category: ServiceCategory | None = None, node=None,
+                overdue_at: dt.datetime | None = None) -> QuerySet[Appeal]:
+    """The appeals a user may see, newest first; ``overdue_at`` keeps the open ones past their completion due time."""
+    qs = _visible(user)
+    if status:
+        qs = qs.filter(status=status)
+    if category is not None:
+        qs = qs.filter(category=category)
+    if node is not None:
+        qs = qs.filter(**node.scope_filter())
+    if overdue_at is not None:
+        qs = qs.filter(status__in=OPEN_STATUSES, completion_due_at__lt=overdue_at)
+    return qs.select_related("category", "handling_node", "handling_department", "community").order_by("-received_at", "-id")
+
+
+def appeal_get(*, user, pk: int) -> Appeal:
+    """One appeal (404 when missing or outside the user's scope)."""
+    return scoping.get_in_scope(
+        _visible(user).select_related("category__time_limit", "handling_node", "handling_department",
+                                      "lead_node", "lead_department", "first_receiver", "address", "community", "grid"),
+        user, pk=pk)
+
+
+def appeal_timeline(*, user, appeal: Appeal) -> QuerySet[AppealEvent]:
+    """The timeline of an appeal already loaded through ``appeal_get``."""
+    return AppealEvent.objects.filter(appeal=appeal).select_related("actor").order_by("at", "id")
+
+
+def category_list(*, active_only: bool = True) -> QuerySet[ServiceCategory]:
+    """The service catalog (public: it is what Open311 ``services`` lists)."""
+    qs = ServiceCategory.objects.select_related("time_limit", "parent")
+    if active_only:
+        qs = qs.filter(active=True)
+    return qs.order_by("sort", "code")
+
+
+def time_limit_class_list() -> QuerySet[TimeLimitClass]:
+    return TimeLimitClass.objects.order_by("sort", "code")

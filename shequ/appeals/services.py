@@ -1,0 +1,191 @@
+"""Writes on appeals: intake, and the workflow moves (accept, dispatch, start, reply).
+
+Each service owns its transaction, checks the actor's capability and scope, changes the
+appeal through the transition table (``models.TRANSITIONS``; an illegal move is 409), and
+writes the timeline event and the audit record in the same transaction. ``now`` may be
+passed so that tests control the clock.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shequ.core import crypto
+from shequ.core.audit import audit_record
+from shequ.core.errors import InvalidInput
+from shequ.core.idcard import validate_phone
+from shequ.jurisdiction import scoping
+from shequ.jurisdiction.models import Department, Level, Node
+
+from . import deadlines, routing
+from .errors import AppealErrorCode
+from .models import Appeal, AppealCounter, AppealEvent, ServiceCategory
+
+NUMBER_PREFIX = "SQ"
+
+
+def next_number(day: dt.date) -> str:
+    """The next appeal number of ``day`` (SQ-20261126-000123). Call inside a transaction.
+
+    The counter row is incremented with one ``UPDATE ... SET last = last + 1``, which locks it
+    until the transaction ends, so concurrent intakes never read the same value; the first
+    intake of a day creates the row (a concurrent creator loses on the primary key and updates).
+    """
+    if not AppealCounter.objects.filter(day=day).update(last=F("last") + 1):
+        try:
+            with transaction.atomic():
+                AppealCounter.objects.create(day=day, last=1)
+        except IntegrityError:
+            AppealCounter.objects.filter(day=day).update(last=F("last") + 1)
+    last = AppealCounter.objects.filter(day=day).values_list("last", flat=True).get()
+    return f"{NUMBER_PREFIX}-{day:%Y%m%d}-{last:06d}"
+
+
+def _default_district(actor) -> Node | None:
+    """Where an appeal with no known place goes: the actor's district, else the only district."""
+    if actor is not None:
+        for node in scoping.bound_nodes(actor):
+            if node.district_id:
+                return Node.objects.get(pk=node.district_id)
+    districts = list(Node.objects.filter(level=Level.DISTRICT)[:2])
+    return districts[0] if len(districts) == 1 else None
+
+
+def _event(appeal: Appeal, *, actor, verb: str, at: dt.datetime, from_status: str = "", note: str = "",
+           extra: dict | None = None) -> AppealEvent:
+    return AppealEvent.objects.create(
+        appeal=appeal, at=at, actor=actor if getattr(actor, "pk", None) else None,
+        actor_name=getattr(actor, "username", "") or "system", verb=verb, from_status=from_status,
+        to_status=appeal.status, note=note, extra=extra or {},
+    )
+
+
+@transaction.atomic
+def appeal_submit(*, actor, channel: str, category: ServiceCategory, description: str, contact_kind: str = "",
+                  lng: float | None = None, lat: float | None = None, address=None, address_text: str = "",
+                  requester_name: str = "", requester_phone: str = "", district: Node | None = None,
+                  now: dt.datetime | None = None) -> Appeal:
+    """Take an appeal in: validate, route, compute its deadlines once, number it, record it.
+
+    ``actor`` is the staff member who receives it (the first receiver, 首问负责人) or None for
+    self-service channels (web, Open311, 12345 feed), where whoever accepts it becomes the first
+    receiver.
+    """
+    if actor is not None:
+        scoping.ensure_can(actor, "appeals.create")
+    now = now or timezone.now()
+    if not category.active:
+        raise InvalidInput(_("该类别已停用"), code=AppealErrorCode.CATEGORY_INACTIVE, extra={"category": category.code})
+    if (lng is None) != (lat is None) or (lng is not None and not (-180 <= lng <= 180 and -90 <= lat <= 90)):
+        raise InvalidInput(_("经纬度不完整或超出范围"), code=AppealErrorCode.INVALID_LOCATION)
+    phone = ""
+    if requester_phone:
+        try:
+            phone = validate_phone(requester_phone)
+        except ValueError as exc:
+            raise InvalidInput(str(exc), code=AppealErrorCode.INVALID_PHONE) from None
+    route = routing.route(category=category, lng=lng, lat=lat, address=address, address_text=address_text,
+                          district=district if district is not None else _default_district(actor))
+    due = deadlines.due_times(received_at=now, time_limit=category.time_limit, channel=channel)
+    appeal = Appeal(
+        channel=channel, contact_kind=contact_kind or category.contact_kind, category=category,
+        description=(description or "").strip(), lng=lng, lat=lat, address_text=address_text.strip(),
+        address=route.address, requester_name=requester_name.strip(), requester_phone=phone,
+        requester_phone_hash=crypto.blind_index("phone", phone) if phone else "",
+        status=Appeal.Status.RECEIVED, received_at=now,
+        first_receiver=actor if getattr(actor, "pk", None) else None,
+        handling_node=route.node, handling_department=route.department,
+        lead_node=route.node, lead_department=route.department, routing_reason=route.reason,
+        accept_due_at=due.accept_due_at, dispatch_due_at=due.dispatch_due_at,
+        response_due_at=due.response_due_at, completion_due_at=due.completion_due_at,
+    )
+    if route.place is not None:
+        appeal.copy_location(route.place)
+    else:
+        appeal.city_id, appeal.district_id = route.district.city_id, route.district.id
+    try:
+        appeal.full_clean(exclude=["number"], validate_unique=False)
+    except ValidationError as exc:
+        raise InvalidInput(_("诉求信息不完整或有误"), extra={"fields": exc.message_dict}) from None
+    appeal.number = next_number(now.astimezone(deadlines.SHANGHAI).date())
+    appeal.save()
+    _event(appeal, actor=actor, verb="submitted", at=now, note=route.reason,
+           extra={"channel": channel, "unit": route.unit_name})
+    audit_record(actor=actor, verb="appeal.submitted", target=appeal,
+                 extra={"channel": channel, "category": category.code, "routing": route.reason})
+    return appeal
+
+
+def appeal_for_update(*, actor, appeal_id: int) -> Appeal:
+    """The appeal, row-locked, if the actor may handle it (404 outside their scope)."""
+    scoping.ensure_can(actor, "appeals.handle")
+    return scoping.get_in_scope(Appeal.objects.select_for_update(), actor, pk=appeal_id)
+
+
+def _move(*, actor, appeal_id: int, to: str, verb: str, now: dt.datetime | None, note: str = "",
+          changes: dict | None = None, extra: dict | None = None, note_required_from: tuple = ()) -> Appeal:
+    now = now or timezone.now()
+    appeal = appeal_for_update(actor=actor, appeal_id=appeal_id)
+    if appeal.status in note_required_from and not note:
+        raise InvalidInput(_("转办必须填写理由"))
+    previous = appeal.transition_to(to)
+    fields = ["status", "updated_at"]
+    for name, value in (changes or {}).items():
+        setattr(appeal, name, value(appeal, now) if callable(value) else value)
+        fields.append(name)
+    appeal.save(update_fields=fields)
+    _event(appeal, actor=actor, verb=verb, at=now, from_status=previous, note=note, extra=extra)
+    audit_record(actor=actor, verb=f"appeal.{verb}", target=appeal,
+                 extra={"from": previous, "to": appeal.status, **(extra or {})})
+    return appeal
+
+
+@transaction.atomic
+def appeal_accept(*, actor, appeal_id: int, now: dt.datetime | None = None) -> Appeal:
+    """Sign for the appeal (签收). A self-service appeal's first receiver is whoever accepts it."""
+    return _move(actor=actor, appeal_id=appeal_id, to=Appeal.Status.ACCEPTED, verb="accepted", now=now, changes={
+        "accepted_at": lambda a, at: a.accepted_at or at,
+        "first_receiver": lambda a, at: a.first_receiver or actor,
+    })
+
+
+@transaction.atomic
+def appeal_dispatch(*, actor, appeal_id: int, node: Node | None = None, department: Department | None = None,
+                    note: str = "", now: dt.datetime | None = None) -> Appeal:
+    """Send the appeal to a handling unit (派单). Sending it on again (转办) needs a reason.
+
+    The first receiver and the lead unit stay as they are: 首问负责.
+    """
+    if (node is None) == (department is None):
+        raise InvalidInput(_("请指定一个承办单位(辖区单位或部门)"))
+    if node is not None:
+        scoping.ensure_nodes_in_scope(actor, [node])
+    unit = department or node
+    return _move(actor=actor, appeal_id=appeal_id, to=Appeal.Status.DISPATCHED, verb="dispatched", now=now,
+                 note=(note or "").strip(), note_required_from=(Appeal.Status.DISPATCHED, Appeal.Status.IN_PROGRESS),
+                 changes={"handling_node": node, "handling_department": department,
+                          "dispatched_at": lambda a, at: at},
+                 extra={"unit": unit.name, "unit_type": "department" if department else "node", "unit_id": unit.pk})
+
+
+@transaction.atomic
+def appeal_start(*, actor, appeal_id: int, now: dt.datetime | None = None) -> Appeal:
+    """The handling unit starts work (开始办理)."""
+    return _move(actor=actor, appeal_id=appeal_id, to=Appeal.Status.IN_PROGRESS, verb="started", now=now,
+                 changes={"started_at": lambda a, at: a.started_at or at})
+
+
+@transaction.atomic
+def appeal_reply(*, actor, appeal_id: int, reply: str, now: dt.datetime | None = None) -> Appeal:
+    """Answer the requester (答复). The reply text is required."""
+    reply = (reply or "").strip()
+    if not reply:
+        raise InvalidInput(_("答复内容不能为空"))
+    return _move(actor=actor, appeal_id=appeal_id, to=Appeal.Status.REPLIED, verb="replied", now=now, note=reply,
+                 changes={"reply": reply, "replied_at": lambda a, at: at})
+
