@@ -73,6 +73,7 @@ def http_error(request, exc: HttpError):
 
 def _register_routers() -> None:
     from shequ.accounts.api import router as accounts_router
+    from shequ.appeals.api import router as appeals_router
     from shequ.jurisdiction.api import router as tree_router
     from shequ.registry.api import router as registry_router
     from shequ.transfer.api import router as transfer_router
@@ -81,6 +82,7 @@ def _register_routers() -> None:
     api.add_router("/tree", tree_router)
     api.add_router("/registry", registry_router)
     api.add_router("/transfer", transfer_router)
+    api.add_router("/appeals", appeals_router)
 
 
 _register_routers()

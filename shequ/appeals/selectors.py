@@ -6,8 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
+from shequ.core.errors import NotInScope
 from shequ.jurisdiction import scoping
+from shequ.jurisdiction.models import Department
 
 from .models import Appeal, AppealEvent, ServiceCategory, TimeLimitClass
 
@@ -59,3 +62,19 @@ def category_list(*, active_only: bool = True) -> QuerySet[ServiceCategory]:
 
 def time_limit_class_list() -> QuerySet[TimeLimitClass]:
     return TimeLimitClass.objects.order_by("sort", "code")
+
+
+def category_get(*, code: str) -> ServiceCategory:
+    """An active catalog entry by code (404 when unknown or inactive)."""
+    try:
+        return category_list().get(code=code)
+    except ServiceCategory.DoesNotExist:
+        raise NotInScope(_("类别不存在或已停用"), extra={"category": code}) from None
+
+
+def department_get(*, pk: int) -> Department:
+    """A department to dispatch to (departments are district-wide units, visible to handlers)."""
+    try:
+        return Department.objects.get(pk=pk)
+    except Department.DoesNotExist:
+        raise NotInScope(_("部门不存在"), extra={"department": pk}) from None

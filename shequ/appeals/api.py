@@ -1,0 +1,249 @@
+"""The appeals API (接诉即办): the catalog, intake by staff, scoped lists and details, and the
+workflow moves (accept, dispatch/transfer, start, reply).
+
+Reads go through ``selectors`` (scoped: missing and foreign appeals are both 404), writes through
+``services`` (role check 403, illegal move 409, audited). The requester's phone is masked in
+every answer; the name shows its first character only.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+
+from shequ.core.pagination import PageParams, page_of, paginate
+from shequ.jurisdiction import selectors as tree_selectors
+from shequ.registry import selectors as registry_selectors
+from shequ.registry.schemas import masked
+
+from . import selectors, services
+from .models import Appeal, Channel, ContactKind
+
+router = Router(tags=["接诉即办"])
+
+ChannelName = Literal[tuple(Channel.values)]  # type: ignore[valid-type]
+ContactKindName = Literal[tuple(ContactKind.values)]  # type: ignore[valid-type]
+StatusName = Literal[tuple(Appeal.Status.values)]  # type: ignore[valid-type]
+
+
+# --- schemas -----------------------------------------------------------------------------------
+
+class CategoryOut(Schema):
+    code: str
+    name: str
+    group: str
+    unit_kind: str
+    department_kind: str
+    contact_kind: str
+    time_limit: str = Field(..., description="时限类别代码")
+
+    @staticmethod
+    def resolve_time_limit(obj) -> str:
+        return obj.time_limit.code
+
+
+class UnitOut(Schema):
+    type: str = Field(..., description="node 辖区单位 / department 区直部门")
+    id: int
+    name: str
+
+
+def _unit(node, department) -> dict | None:
+    if department is not None:
+        return {"type": "department", "id": department.pk, "name": department.name}
+    if node is not None:
+        return {"type": "node", "id": node.pk, "name": node.name}
+    return None
+
+
+class AppealOut(Schema):
+    id: int
+    number: str
+    status: str
+    status_label: str
+    channel: str
+    contact_kind: str
+    category: str
+    category_name: str
+    community: str
+    handling_unit: UnitOut | None
+    received_at: dt.datetime
+    completion_due_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_status_label(obj) -> str:
+        return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_category(obj) -> str:
+        return obj.category.code
+
+    @staticmethod
+    def resolve_category_name(obj) -> str:
+        return obj.category.name
+
+    @staticmethod
+    def resolve_community(obj) -> str:
+        return obj.community.name if obj.community_id else ""
+
+    @staticmethod
+    def resolve_handling_unit(obj) -> dict | None:
+        return _unit(obj.handling_node, obj.handling_department)
+
+
+class EventOut(Schema):
+    at: dt.datetime
+    actor: str = Field(..., description="操作人账号")
+    verb: str
+    from_status: str
+    to_status: str
+    note: str
+
+    @staticmethod
+    def resolve_actor(obj) -> str:
+        return obj.actor_name
+
+
+class AppealDetailOut(AppealOut):
+    description: str
+    lng: float | None
+    lat: float | None
+    address_text: str
+    address: str = Field(..., description="匹配的标准地址")
+    requester_name: str = Field(..., description="诉求人(脱敏)")
+    requester_phone: str = Field(..., description="诉求人电话(脱敏)")
+    routing_reason: str
+    first_receiver: str = Field(..., description="首问责任人账号")
+    lead_unit: UnitOut | None
+    accept_due_at: dt.datetime | None
+    dispatch_due_at: dt.datetime | None
+    response_due_at: dt.datetime | None
+    accepted_at: dt.datetime | None
+    dispatched_at: dt.datetime | None
+    started_at: dt.datetime | None
+    replied_at: dt.datetime | None
+    reply: str
+    timeline: list[EventOut]
+
+    @staticmethod
+    def resolve_address(obj) -> str:
+        return obj.address.full_text if obj.address_id else ""
+
+    @staticmethod
+    def resolve_requester_name(obj) -> str:
+        name = obj.requester_name or ""
+        return name[:1] + "*" * (len(name) - 1) if name else ""
+
+    @staticmethod
+    def resolve_requester_phone(obj) -> str:
+        return masked("phone", obj.requester_phone)
+
+    @staticmethod
+    def resolve_first_receiver(obj) -> str:
+        return obj.first_receiver.username if obj.first_receiver_id else ""
+
+    @staticmethod
+    def resolve_lead_unit(obj) -> dict | None:
+        return _unit(obj.lead_node, obj.lead_department)
+
+
+class AppealQuery(PageParams):
+    status: StatusName | None = None
+    category: str = Field("", max_length=40, description="类别代码")
+    node: int | None = Field(None, description="只列此辖区节点之下")
+    overdue: bool = Field(False, description="只列未办结且已超过办结时限的")
+
+
+class AppealSubmitIn(Schema):
+    channel: ChannelName
+    category: str = Field(..., max_length=40, description="类别代码(见 /appeals/categories)")
+    description: str = Field(..., min_length=1, max_length=4000)
+    contact_kind: ContactKindName | None = Field(None, description="默认取类别的诉求类型")
+    lng: float | None = Field(None, ge=-180, le=180)
+    lat: float | None = Field(None, ge=-90, le=90)
+    address_text: str = Field("", max_length=300)
+    address_id: int | None = Field(None, description="已知的标准地址 id")
+    requester_name: str = Field("", max_length=50)
+    requester_phone: str = Field("", max_length=30)
+
+
+class DispatchIn(Schema):
+    node_id: int | None = Field(None, description="派往的辖区单位(网格、社区、街道、区)")
+    department_id: int | None = Field(None, description="派往的区直部门")
+    note: str = Field("", max_length=1000, description="理由(转办时必填)")
+
+
+class ReplyIn(Schema):
+    reply: str = Field(..., min_length=1, max_length=4000)
+
+
+# --- operations --------------------------------------------------------------------------------
+
+def _detail(request, pk: int) -> Appeal:
+    appeal = selectors.appeal_get(user=request.auth, pk=pk)
+    appeal.timeline = list(selectors.appeal_timeline(user=request.auth, appeal=appeal))
+    return appeal
+
+
+@router.get("/categories", response=list[CategoryOut], summary="派单目录(启用的类别)", operation_id="appeals_category_list")
+def category_list(request):
+    return list(selectors.category_list())
+
+
+@router.get("", response=page_of(AppealOut), summary="诉求列表(按辖区或承办部门过滤)", operation_id="appeals_list")
+def appeal_list(request, filters: Query[AppealQuery]):
+    qs = selectors.appeal_list(
+        user=request.auth, status=filters.status or "",
+        category=selectors.category_get(code=filters.category) if filters.category else None,
+        node=tree_selectors.node_get(user=request.auth, pk=filters.node) if filters.node else None,
+        overdue_at=timezone.now() if filters.overdue else None,
+    )
+    return paginate(qs, filters)
+
+
+@router.get("/{appeal_id}", response=AppealDetailOut, summary="诉求详情(含派单依据与办理记录)", operation_id="appeals_get")
+def appeal_get(request, appeal_id: int):
+    return _detail(request, appeal_id)
+
+
+@router.post("", response={201: AppealDetailOut}, summary="登记诉求(窗口、热线、巡查等)", operation_id="appeals_submit")
+def appeal_submit(request, payload: AppealSubmitIn):
+    address = registry_selectors.address_get(user=request.auth, pk=payload.address_id) if payload.address_id else None
+    appeal = services.appeal_submit(
+        actor=request.auth, channel=payload.channel, category=selectors.category_get(code=payload.category),
+        description=payload.description, contact_kind=payload.contact_kind or "", lng=payload.lng, lat=payload.lat,
+        address=address, address_text=payload.address_text, requester_name=payload.requester_name,
+        requester_phone=payload.requester_phone,
+    )
+    return Status(201, _detail(request, appeal.pk))
+
+
+@router.post("/{appeal_id}/accept", response=AppealDetailOut, summary="签收", operation_id="appeals_accept")
+def appeal_accept(request, appeal_id: int):
+    services.appeal_accept(actor=request.auth, appeal_id=appeal_id)
+    return _detail(request, appeal_id)
+
+
+@router.post("/{appeal_id}/dispatch", response=AppealDetailOut, summary="派单或转办(转办须填理由)", operation_id="appeals_dispatch")
+def appeal_dispatch(request, appeal_id: int, payload: DispatchIn):
+    node = tree_selectors.node_get(user=request.auth, pk=payload.node_id) if payload.node_id else None
+    department = selectors.department_get(pk=payload.department_id) if payload.department_id else None
+    appeal = services.appeal_dispatch(actor=request.auth, appeal_id=appeal_id, node=node, department=department,
+                                      note=payload.note)
+    # A department that transfers an appeal away no longer sees it: answer from the service's result.
+    appeal.timeline = list(selectors.appeal_timeline(user=request.auth, appeal=appeal))
+    return appeal
+
+
+@router.post("/{appeal_id}/start", response=AppealDetailOut, summary="开始办理", operation_id="appeals_start")
+def appeal_start(request, appeal_id: int):
+    services.appeal_start(actor=request.auth, appeal_id=appeal_id)
+    return _detail(request, appeal_id)
+
+
+@router.post("/{appeal_id}/reply", response=AppealDetailOut, summary="答复诉求人", operation_id="appeals_reply")
+def appeal_reply(request, appeal_id: int, payload: ReplyIn):
+    services.appeal_reply(actor=request.auth, appeal_id=appeal_id, reply=payload.reply)
+    return _detail(request, appeal_id)
