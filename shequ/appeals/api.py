@@ -19,13 +19,14 @@ from shequ.registry import selectors as registry_selectors
 from shequ.registry.schemas import masked
 
 from . import selectors, services
-from .models import Appeal, Channel, ContactKind
+from .models import Appeal, Channel, ContactKind, Satisfaction
 
 router = Router(tags=["接诉即办"])
 
 ChannelName = Literal[tuple(Channel.values)]  # type: ignore[valid-type]
 ContactKindName = Literal[tuple(ContactKind.values)]  # type: ignore[valid-type]
 StatusName = Literal[tuple(Appeal.Status.values)]  # type: ignore[valid-type]
+SatisfactionName = Literal[tuple(Satisfaction.values)]  # type: ignore[valid-type]
 
 
 # --- schemas -----------------------------------------------------------------------------------
@@ -125,6 +126,12 @@ class AppealDetailOut(AppealOut):
     started_at: dt.datetime | None
     replied_at: dt.datetime | None
     reply: str
+    solved: bool | None
+    satisfaction: str
+    evaluated_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    return_count: int
+    reopen_count: int
     timeline: list[EventOut]
 
     @staticmethod
@@ -177,6 +184,20 @@ class DispatchIn(Schema):
 
 class ReplyIn(Schema):
     reply: str = Field(..., min_length=1, max_length=4000)
+
+
+class ReasonIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=1000)
+
+
+class NoteIn(Schema):
+    note: str = Field("", max_length=1000)
+
+
+class EvaluateIn(Schema):
+    solved: bool
+    satisfaction: SatisfactionName
+    note: str = Field("", max_length=1000)
 
 
 # --- operations --------------------------------------------------------------------------------
@@ -246,4 +267,33 @@ def appeal_start(request, appeal_id: int):
 @router.post("/{appeal_id}/reply", response=AppealDetailOut, summary="答复诉求人", operation_id="appeals_reply")
 def appeal_reply(request, appeal_id: int, payload: ReplyIn):
     services.appeal_reply(actor=request.auth, appeal_id=appeal_id, reply=payload.reply)
+    return _detail(request, appeal_id)
+
+
+@router.post("/{appeal_id}/return", response=AppealDetailOut, summary="退单(须填理由,次数有限)", operation_id="appeals_return")
+def appeal_return(request, appeal_id: int, payload: ReasonIn):
+    appeal = services.appeal_return(actor=request.auth, appeal_id=appeal_id, reason=payload.reason)
+    # The returning department no longer handles the appeal: answer from the service's result.
+    appeal.timeline = list(selectors.appeal_timeline(user=request.auth, appeal=appeal))
+    return appeal
+
+
+@router.post("/{appeal_id}/evaluate", response=AppealDetailOut, summary="录入诉求人评价(是否解决、满意度)",
+             operation_id="appeals_evaluate")
+def appeal_evaluate(request, appeal_id: int, payload: EvaluateIn):
+    services.appeal_evaluate(actor=request.auth, appeal_id=appeal_id, solved=payload.solved,
+                             satisfaction=payload.satisfaction, note=payload.note)
+    return _detail(request, appeal_id)
+
+
+@router.post("/{appeal_id}/close", response=AppealDetailOut, summary="办结(未经办理直接办结须说明理由)",
+             operation_id="appeals_close")
+def appeal_close(request, appeal_id: int, payload: NoteIn):
+    services.appeal_close(actor=request.auth, appeal_id=appeal_id, note=payload.note)
+    return _detail(request, appeal_id)
+
+
+@router.post("/{appeal_id}/reopen", response=AppealDetailOut, summary="重启(须填理由,次数有限)", operation_id="appeals_reopen")
+def appeal_reopen(request, appeal_id: int, payload: ReasonIn):
+    services.appeal_reopen(actor=request.auth, appeal_id=appeal_id, reason=payload.reason)
     return _detail(request, appeal_id)

@@ -10,3 +10,6 @@ class AppealErrorCode(StrEnum):
     NO_DISTRICT = "appeal_no_district"
     INVALID_LOCATION = "appeal_invalid_location"
     INVALID_PHONE = "appeal_invalid_phone"
+    RETURN_LIMIT = "appeal_return_limit"
+    REOPEN_LIMIT = "appeal_reopen_limit"
+    REASON_REQUIRED = "appeal_reason_required"

@@ -133,7 +133,18 @@ class AppealCounter(models.Model):
         verbose_name_plural = _("诉求编号计数")
 
 
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("满意")
+    BASIC = "basic", _("基本满意")
+    UNSATISFIED = "unsatisfied", _("不满意")
+
+
 class Appeal(Located, BaseModel):
+    #: How often a handling unit may return (退单) a misrouted appeal, and how often the
+    #: requester may have it reopened, before staff above must decide.
+    MAX_RETURNS = 2
+    MAX_REOPENS = 2
+
     class Status(models.TextChoices):
         RECEIVED = "received", _("已受理登记")
         ACCEPTED = "accepted", _("已签收")
@@ -176,6 +187,12 @@ class Appeal(Located, BaseModel):
     started_at = models.DateTimeField(_("开始办理时间"), null=True, blank=True)
     replied_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
     reply = models.TextField(_("答复内容"), blank=True)
+    solved = models.BooleanField(_("是否解决"), null=True, blank=True)
+    satisfaction = models.CharField(_("满意度"), max_length=16, choices=Satisfaction.choices, blank=True)
+    evaluated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    return_count = models.PositiveSmallIntegerField(_("退单次数"), default=0)
+    reopen_count = models.PositiveSmallIntegerField(_("重启次数"), default=0)
 
     class Meta:
         verbose_name = _("诉求")

@@ -17,14 +17,14 @@ from django.utils.translation import gettext as _
 
 from shequ.core import crypto
 from shequ.core.audit import audit_record
-from shequ.core.errors import InvalidInput
+from shequ.core.errors import Conflict, InvalidInput
 from shequ.core.idcard import validate_phone
 from shequ.jurisdiction import scoping
 from shequ.jurisdiction.models import Department, Level, Node
 
 from . import deadlines, routing
 from .errors import AppealErrorCode
-from .models import Appeal, AppealCounter, AppealEvent, ServiceCategory
+from .models import Appeal, AppealCounter, AppealEvent, Satisfaction, ServiceCategory
 
 NUMBER_PREFIX = "SQ"
 
@@ -128,11 +128,14 @@ def appeal_for_update(*, actor, appeal_id: int) -> Appeal:
 
 
 def _move(*, actor, appeal_id: int, to: str, verb: str, now: dt.datetime | None, note: str = "",
-          changes: dict | None = None, extra: dict | None = None, note_required_from: tuple = ()) -> Appeal:
+          changes: dict | None = None, extra: dict | None = None, note_required_from: tuple = (),
+          check=None) -> Appeal:
     now = now or timezone.now()
     appeal = appeal_for_update(actor=actor, appeal_id=appeal_id)
     if appeal.status in note_required_from and not note:
-        raise InvalidInput(_("转办必须填写理由"))
+        raise InvalidInput(_("转办必须填写理由"), code=AppealErrorCode.REASON_REQUIRED)
+    if check is not None:
+        check(appeal)
     previous = appeal.transition_to(to)
     fields = ["status", "updated_at"]
     for name, value in (changes or {}).items():
@@ -189,3 +192,78 @@ def appeal_reply(*, actor, appeal_id: int, reply: str, now: dt.datetime | None =
     return _move(actor=actor, appeal_id=appeal_id, to=Appeal.Status.REPLIED, verb="replied", now=now, note=reply,
                  changes={"reply": reply, "replied_at": lambda a, at: at})
 
+
+
+def _reason(note: str) -> str:
+    note = (note or "").strip()
+    if not note:
+        raise InvalidInput(_("必须填写理由"), code=AppealErrorCode.REASON_REQUIRED)
+    return note
+
+
+@transaction.atomic
+def appeal_return(*, actor, appeal_id: int, reason: str, now: dt.datetime | None = None) -> Appeal:
+    """The handling unit returns a misrouted appeal (退单) to the lead unit, with a reason.
+
+    At most ``Appeal.MAX_RETURNS`` times per appeal (409 after that).
+    """
+    reason = _reason(reason)
+
+    def within_limit(appeal: Appeal) -> None:
+        if appeal.return_count >= Appeal.MAX_RETURNS:
+            raise Conflict(_("退单次数已达上限,请由上级协调"), code=AppealErrorCode.RETURN_LIMIT,
+                           extra={"limit": Appeal.MAX_RETURNS})
+
+    return _move(actor=actor, appeal_id=appeal_id, to=Appeal.Status.ACCEPTED, verb="returned", now=now, note=reason,
+                 check=within_limit, changes={
+                     "handling_node": lambda a, at: a.lead_node,
+                     "handling_department": lambda a, at: a.lead_department,
+                     "return_count": lambda a, at: a.return_count + 1,
+                 })
+
+
+@transaction.atomic
+def appeal_evaluate(*, actor, appeal_id: int, solved: bool, satisfaction: str, note: str = "",
+                    now: dt.datetime | None = None) -> Appeal:
+    """Record the requester's verdict on the reply (by link, page or through the hotline operator)."""
+    if satisfaction not in Satisfaction.values:
+        raise InvalidInput(_("满意度取值不正确"), extra={"satisfaction": satisfaction})
+    return _move(actor=actor, appeal_id=appeal_id, to=Appeal.Status.EVALUATED, verb="evaluated", now=now,
+                 note=(note or "").strip(), extra={"solved": solved, "satisfaction": satisfaction},
+                 changes={"solved": solved, "satisfaction": satisfaction, "evaluated_at": lambda a, at: at})
+
+
+@transaction.atomic
+def appeal_close(*, actor, appeal_id: int, note: str = "", now: dt.datetime | None = None) -> Appeal:
+    """Close the appeal (办结). From ``received`` only for what needs no handling (a consultation
+    answered on the spot, an invalid call), and then with a note."""
+    def note_if_unhandled(appeal: Appeal) -> None:
+        if appeal.status == Appeal.Status.RECEIVED and not (note or "").strip():
+            raise InvalidInput(_("未经办理直接办结必须说明理由"), code=AppealErrorCode.REASON_REQUIRED)
+
+    return _move(actor=actor, appeal_id=appeal_id, to=Appeal.Status.CLOSED, verb="closed", now=now,
+                 note=(note or "").strip(), check=note_if_unhandled, changes={"closed_at": lambda a, at: at})
+
+
+@transaction.atomic
+def appeal_reopen(*, actor, appeal_id: int, reason: str, now: dt.datetime | None = None) -> Appeal:
+    """Reopen a replied, evaluated or closed appeal (unsolved or unsatisfied), at most
+    ``Appeal.MAX_REOPENS`` times. The new round gets fresh response and completion due times
+    from the same class; the first round's stay in the timeline."""
+    reason = _reason(reason)
+
+    def within_limit(appeal: Appeal) -> None:
+        if appeal.reopen_count >= Appeal.MAX_REOPENS:
+            raise Conflict(_("重启次数已达上限"), code=AppealErrorCode.REOPEN_LIMIT,
+                           extra={"limit": Appeal.MAX_REOPENS})
+
+    def due(appeal: Appeal, at: dt.datetime):
+        return deadlines.due_times(received_at=at, time_limit=appeal.category.time_limit, channel=appeal.channel)
+
+    return _move(actor=actor, appeal_id=appeal_id, to=Appeal.Status.REOPENED, verb="reopened", now=now, note=reason,
+                 check=within_limit, changes={
+                     "reopen_count": lambda a, at: a.reopen_count + 1,
+                     "response_due_at": lambda a, at: due(a, at).response_due_at,
+                     "completion_due_at": lambda a, at: due(a, at).completion_due_at,
+                     "closed_at": None,
+                 })

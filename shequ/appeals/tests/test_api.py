@@ -104,3 +104,25 @@ def test_transfer_needs_a_reason_and_dispatch_target_in_scope(world, appeal_a):
     transferred = worker.post(f"{path}/dispatch", {"node_id": world.nodes["A"].pk, "note": "需社区协调"})
     assert transferred.status == 200 and transferred.data["handling_unit"]["name"] == "甲社区"
     assert worker.post(f"{path}/dispatch", {}).status == 422
+
+
+def test_return_evaluate_close_reopen_through_the_api(world, appeal_a):
+    worker, dept = api_as(world, "worker_a"), api_as(world, "dept")
+    path = f"/appeals/{appeal_a.pk}"
+    worker.post(f"{path}/accept")
+    worker.post(f"{path}/dispatch", {"department_id": world.departments["civil"].pk})
+    assert dept.post(f"{path}/return", {"reason": ""}).status == 422
+    returned = dept.post(f"{path}/return", {"reason": "非民政职责"})
+    assert returned.status == 200 and returned.data["status"] == "accepted" and returned.data["return_count"] == 1
+    assert dept.get(path).status == 404  # no longer the department's appeal
+    worker.post(f"{path}/dispatch", {"node_id": world.nodes["A_grid"].pk})
+    worker.post(f"{path}/start")
+    worker.post(f"{path}/reply", {"reply": "已处理"})
+    assert worker.post(f"{path}/evaluate", {"solved": True, "satisfaction": "perfect"}).status == 422
+    evaluated = worker.post(f"{path}/evaluate", {"solved": False, "satisfaction": "unsatisfied"})
+    assert evaluated.data["status"] == "evaluated" and evaluated.data["solved"] is False
+    reopened = worker.post(f"{path}/reopen", {"reason": "仍未解决"})
+    assert reopened.data["status"] == "reopened" and reopened.data["reopen_count"] == 1
+    assert worker.post(f"{path}/close", {}).status == 409
+    assert api_as(world, "worker_b").post(f"{path}/reopen", {"reason": "x"}).status == 404
+    assert api_as(world, "leader").post(f"{path}/close", {}).status == 403
