@@ -182,6 +182,11 @@ class Appeal(Located, BaseModel):
     dispatch_due_at = models.DateTimeField(_("派单时限"), null=True, blank=True)
     response_due_at = models.DateTimeField(_("响应时限"), null=True, blank=True)
     completion_due_at = models.DateTimeField(_("办结时限"), null=True, blank=True)
+    completion_warn_at = models.DateTimeField(_("办结预警时间"), null=True, blank=True,
+                                              help_text=_("时限用去类别预警比例之时"))
+    warned_at = models.DateTimeField(_("已预警时间"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("超时升级时间"), null=True, blank=True)
+    escalated_to = models.ForeignKey(Node, verbose_name=_("升级至"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     accepted_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
     dispatched_at = models.DateTimeField(_("派单时间"), null=True, blank=True)
     started_at = models.DateTimeField(_("开始办理时间"), null=True, blank=True)
@@ -202,6 +207,7 @@ class Appeal(Located, BaseModel):
             models.Index(fields=["community", "status"], name="appeal_community_status_idx"),
             models.Index(fields=["handling_department", "status"], name="appeal_department_status_idx"),
             models.Index(fields=["status", "completion_due_at"], name="appeal_status_due_idx"),
+            models.Index(fields=["status", "completion_warn_at"], name="appeal_status_warn_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -8,6 +8,8 @@ passed so that tests control the clock.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -16,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shequ.core import crypto
-from shequ.core.audit import audit_record
+from shequ.core.audit import audit_bulk, audit_record
 from shequ.core.errors import Conflict, InvalidInput
 from shequ.core.idcard import validate_phone
 from shequ.jurisdiction import scoping
@@ -103,6 +105,8 @@ def appeal_submit(*, actor, channel: str, category: ServiceCategory, description
         lead_node=route.node, lead_department=route.department, routing_reason=route.reason,
         accept_due_at=due.accept_due_at, dispatch_due_at=due.dispatch_due_at,
         response_due_at=due.response_due_at, completion_due_at=due.completion_due_at,
+        completion_warn_at=deadlines.warning_at(start=now, due=due.completion_due_at,
+                                                fraction=category.time_limit.warning_fraction),
     )
     if route.place is not None:
         appeal.copy_location(route.place)
@@ -265,5 +269,66 @@ def appeal_reopen(*, actor, appeal_id: int, reason: str, now: dt.datetime | None
                      "reopen_count": lambda a, at: a.reopen_count + 1,
                      "response_due_at": lambda a, at: due(a, at).response_due_at,
                      "completion_due_at": lambda a, at: due(a, at).completion_due_at,
+                     "completion_warn_at": lambda a, at: deadlines.warning_at(
+                         start=at, due=a.completion_due_at, fraction=a.category.time_limit.warning_fraction),
+                     "warned_at": None, "escalated_at": None, "escalated_to": None,
                      "closed_at": None,
                  })
+
+
+#: Appeals still waiting for their unit: the sweep warns and escalates only these.
+OPEN_STATUSES = (Appeal.Status.RECEIVED, Appeal.Status.ACCEPTED, Appeal.Status.DISPATCHED,
+                 Appeal.Status.IN_PROGRESS, Appeal.Status.REOPENED)
+
+
+@dataclass
+class SweepResult:
+    warned: int
+    escalated: int
+
+
+def _escalation_target(level: str | None, parent_id: int | None, department_district_id: int | None,
+                       district_id: int | None) -> int | None:
+    """The level above the handling unit: grid -> community (its parent), community -> street,
+    street -> district; a department -> its district; the district stays the district."""
+    if department_district_id:
+        return department_district_id
+    if level in ("district", "city"):
+        return district_id
+    return parent_id or district_id
+
+
+@transaction.atomic
+def appeals_sweep(*, now: dt.datetime | None = None) -> SweepResult:
+    """Warn the open appeals past their warning time and escalate those past their completion
+    deadline to the level above, once per round (a reopen starts a new round).
+
+    A few set-based statements whatever the number of appeals: one UPDATE for the warnings, one
+    per escalation target, events in bulk and one audit row per kind.
+    """
+    now = now or timezone.now()
+    open_appeals = Appeal.objects.filter(status__in=OPEN_STATUSES)
+    to_warn = dict(open_appeals.filter(warned_at__isnull=True, completion_warn_at__lte=now)
+                   .order_by("id").values_list("id", "status"))
+    warn_ids = list(to_warn)
+    overdue = list(open_appeals.filter(escalated_at__isnull=True, completion_due_at__lt=now).order_by("id").values_list(
+        "id", "status", "handling_node__level", "handling_node__parent_id", "handling_department__district_id",
+        "district_id"))
+    events = []
+    if warn_ids:
+        Appeal.objects.filter(id__in=warn_ids).update(warned_at=now, updated_at=now)
+        events += [AppealEvent(appeal_id=pk, at=now, actor_name="system", verb="warned", from_status=status,
+                               to_status=status, note=_("办理时限即将到期")) for pk, status in to_warn.items()]
+        audit_bulk(actor=None, verb="appeal.warned", target_type="appeals.appeal", ids=warn_ids)
+    by_target: dict[int, list[int]] = defaultdict(list)
+    for pk, status, level, parent_id, dept_district_id, district_id in overdue:
+        target = _escalation_target(level, parent_id, dept_district_id, district_id)
+        by_target[target].append(pk)
+        events.append(AppealEvent(appeal_id=pk, at=now, actor_name="system", verb="escalated", from_status=status,
+                                  to_status=status, note=_("已超过办结时限,升级至上级督办"), extra={"to_node": target}))
+    for target, ids in by_target.items():
+        Appeal.objects.filter(id__in=ids).update(escalated_at=now, escalated_to_id=target, updated_at=now)
+    if overdue:
+        audit_bulk(actor=None, verb="appeal.escalated", target_type="appeals.appeal", ids=[row[0] for row in overdue])
+    AppealEvent.objects.bulk_create(events, batch_size=1000)
+    return SweepResult(warned=len(warn_ids), escalated=len(overdue))
