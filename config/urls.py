@@ -8,5 +8,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("transfer/", include("shequ.transfer.urls")),
+    path("appeals/", include("shequ.appeals.urls")),
     path("", include("shequ.web.urls")),
 ]

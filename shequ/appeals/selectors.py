@@ -25,9 +25,12 @@ def _visible(user) -> QuerySet[Appeal]:
 
 
 def appeal_list(*, user, status: str = "", category: ServiceCategory | None = None, node=None,
-                overdue_at: dt.datetime | None = None) -> QuerySet[Appeal]:
-    """The appeals a user may see, newest first; ``overdue_at`` keeps the open ones past their completion due time."""
+                overdue_at: dt.datetime | None = None, number: str = "") -> QuerySet[Appeal]:
+    """The appeals a user may see, newest first; ``overdue_at`` keeps the open ones past their completion
+    due time; ``number`` matches the start of the appeal number (SQ-20261126-...)."""
     qs = _visible(user)
+    if number:
+        qs = qs.filter(number__startswith=number.strip().upper())
     if status:
         qs = qs.filter(status=status)
     if category is not None:
@@ -78,3 +81,8 @@ def department_get(*, pk: int) -> Department:
         return Department.objects.get(pk=pk)
     except Department.DoesNotExist:
         raise NotInScope(_("部门不存在"), extra={"department": pk}) from None
+
+
+def department_list() -> QuerySet[Department]:
+    """Departments an appeal may be dispatched to (district-wide units)."""
+    return Department.objects.order_by("name", "id")

@@ -23,7 +23,7 @@ def tag_vocabulary(transactional_db):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_worker_registers_a_resident_in_a_new_household(live_server, tag_vocabulary, world):
     if not os.path.exists(CHROMIUM):
         pytest.skip("Debian's chromium is not installed (apt-get install -y chromium fonts-noto-cjk)")

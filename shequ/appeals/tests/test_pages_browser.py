@@ -1,0 +1,50 @@
+"""A browser run of the appeal detail page: a community worker opens an appeal, sees the routing
+reason and the masked phone, tries an illegal move (the refusal shows on the page), accepts it.
+Screenshots (desktop 1280×800, phone 375×812) go to test-artifacts/appeal-detail-*.png."""
+import os
+
+import pytest
+
+from shequ.web.tests.test_browser import ARTIFACTS, CHROMIUM, VIEWPORTS
+
+from .factories import submit
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_worker_sees_the_appeal_detail(live_server, world):
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium fonts-noto-cjk)")
+    from playwright.sync_api import expect, sync_playwright
+
+    appeal = submit(at="A", actor=world.users["worker_a"], requester_name="王小明", requester_phone="13912345678",
+                    address_text="甲社区路10号")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
+        try:
+            for name, viewport in VIEWPORTS.items():
+                page = browser.new_page(viewport=viewport, locale="zh-CN")
+                page.goto(f"{live_server.url}/login/")
+                page.fill("#id_username", "worker_a")
+                page.fill("#id_password", "pass12345")
+                page.click("main button[type=submit]")
+                page.goto(f"{live_server.url}/appeals/")
+                page.click(f"text={appeal.number}")
+                expect(page.locator("h1")).to_contain_text(appeal.number)
+                expect(page.locator("[data-field=requester_phone]")).to_have_text("139****5678")
+                expect(page.locator("[data-field=routing]")).to_contain_text("派至")
+                assert "13912345678" not in page.content()
+                page.screenshot(path=str(ARTIFACTS / f"appeal-detail-{name}.png"), full_page=True)
+                if name == "desktop":
+                    page.click("#action-accept summary")
+                    page.click("#action-accept button[type=submit]")
+                    expect(page.locator("[data-field=status]")).to_have_text("已签收")
+                    page.click("#action-dispatch summary")
+                    page.screenshot(path=str(ARTIFACTS / f"appeal-dispatch-{name}.png"), full_page=True)
+                page.close()
+        finally:
+            browser.close()
