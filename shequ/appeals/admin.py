@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from shequ.core.admin import ConfigAdmin, ScopedAdmin
 from shequ.core.idcard import mask_phone
 
-from .models import Appeal, AppealEvent, Holiday, ServiceCategory, TimeLimitClass
+from .models import Appeal, AppealEvent, Holiday, RateSettings, ServiceCategory, TimeLimitClass
 
 
 @admin.register(TimeLimitClass)
@@ -30,6 +30,16 @@ class HolidayAdmin(ConfigAdmin):
     list_display = ("date", "name", "is_workday")
     list_filter = ("is_workday",)
     date_hierarchy = "date"
+
+
+@admin.register(RateSettings)
+class RateSettingsAdmin(ConfigAdmin):
+    """Composite weights and minimum volume of the three rates (docs/metrics.md): one row."""
+
+    list_display = ("__str__", "weight_response", "weight_resolution", "weight_satisfaction", "min_volume")
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not RateSettings.objects.exists()
 
 
 class AppealEventInline(admin.TabularInline):

@@ -273,3 +273,36 @@ class AppealEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.appeal_id} {self.verb} {self.at:%Y-%m-%d %H:%M}"
+
+
+class RateSettings(BaseModel):
+    """The weights of the composite score and the minimum volume to be ranked (docs/metrics.md).
+
+    One row, edited in the admin; without a row the defaults apply (30 / 35 / 35, 10).
+    """
+
+    weight_response = models.PositiveSmallIntegerField(_("响应率权重"), default=30)
+    weight_resolution = models.PositiveSmallIntegerField(_("解决率权重"), default=35)
+    weight_satisfaction = models.PositiveSmallIntegerField(_("满意率权重"), default=35)
+    min_volume = models.PositiveIntegerField(_("参与排名最低件数"), default=10,
+                                             help_text=_("响应与评价两个分母均不少于此数才参与排名"))
+
+    class Meta:
+        verbose_name = _("三率设置")
+        verbose_name_plural = _("三率设置")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(weight_response__gt=0) | models.Q(weight_resolution__gt=0)
+                | models.Q(weight_satisfaction__gt=0),
+                name="rate_settings_some_weight",
+            ),
+            models.CheckConstraint(condition=models.Q(min_volume__gte=1), name="rate_settings_min_volume_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.weight_response}/{self.weight_resolution}/{self.weight_satisfaction}, ≥{self.min_volume}"
+
+    @classmethod
+    def current(cls) -> "RateSettings":
+        """The saved settings (the first row), or the defaults unsaved."""
+        return cls.objects.order_by("pk").first() or cls()

@@ -1,0 +1,177 @@
+"""The three rates 三率 of appeals (response, resolution, satisfaction), the satisfaction score,
+the on-time completion rate and the composite score, by street, community, department, category
+or month, with peer rankings. Exact definitions: docs/metrics.md.
+
+Every figure counts the appeals the user may see (``scoping.scope_queryset``), minus the
+consultations answered on the spot. Each rate has its own period fact (response due time,
+evaluation time, completion due time), so the selector runs one aggregate per fact — three
+``GROUP BY`` queries with conditional ``Count`` — plus one for the settings and one for the
+group names: a fixed number of queries whatever the number of units.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext as _
+
+from shequ.core.errors import InvalidInput, NotAllowed
+from shequ.jurisdiction import scoping
+from shequ.jurisdiction.models import Department, Node
+
+from .deadlines import SHANGHAI
+from .models import Appeal, ContactKind, RateSettings, Satisfaction, ServiceCategory
+
+#: group name -> the appeal column it groups on.
+GROUPS = {
+    "street": "street_id",
+    "community": "community_id",
+    "department": "handling_department_id",
+    "category": "category_id",
+    "month": None,  # the month (Asia/Shanghai) of each rate's own period fact
+}
+#: Groups whose rows are ranked against each other (peers: streets with streets, ...).
+RANKED_GROUPS = frozenset({"street", "community", "department"})
+
+
+@dataclass
+class RateRow:
+    key: int | str
+    name: str
+    response_due: int = 0       # response deadline in the period (denominator)
+    responded: int = 0          # ... of which signed for by the deadline
+    evaluated: int = 0          # evaluated in the period (denominator)
+    solved: int = 0
+    satisfied: int = 0          # 满意
+    basic: int = 0              # 基本满意
+    completion_due: int = 0     # completion deadline in the period (denominator)
+    completed_on_time: int = 0  # ... of which replied by the deadline
+    response_rate: float | None = None
+    resolution_rate: float | None = None
+    satisfaction_rate: float | None = None
+    satisfaction_score: float | None = None
+    on_time_rate: float | None = None
+    composite: float | None = None
+    ranked: bool = False
+    rank: int | None = None
+
+
+@dataclass
+class RateReport:
+    group: str
+    start: dt.date
+    end: dt.date
+    weights: dict[str, int]
+    min_volume: int
+    rows: list[RateRow] = field(default_factory=list)
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def period_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[start 00:00, end + 1 day 00:00) in Asia/Shanghai: both dates are included."""
+    if end < start:
+        raise InvalidInput(_("统计期末不能早于期初"), extra={"from": start.isoformat(), "to": end.isoformat()})
+    return (dt.datetime.combine(start, dt.time(), tzinfo=SHANGHAI),
+            dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=SHANGHAI))
+
+
+def rated_appeals(user) -> QuerySet[Appeal]:
+    """The appeals that enter the rates for ``user``: in scope, without on-the-spot consultations
+    (a consultation closed straight from ``received``, i.e. never signed for)."""
+    if not scoping.can(user, "appeals.view"):
+        raise NotAllowed(_("您的角色无权查看诉求统计"), extra={"action": "appeals.view"})
+    on_the_spot = Q(contact_kind=ContactKind.CONSULTATION, accepted_at__isnull=True, closed_at__isnull=False)
+    return scoping.scope_queryset(Appeal.objects.all(), user).exclude(on_the_spot)
+
+
+def _grouped(qs: QuerySet[Appeal], group: str, fact: str, lo: dt.datetime, hi: dt.datetime, **counts):
+    qs = qs.filter(**{f"{fact}__gte": lo, f"{fact}__lt": hi})
+    column = GROUPS[group]
+    if column is None:
+        qs = qs.annotate(key=TruncMonth(fact, tzinfo=SHANGHAI))
+    else:
+        qs = qs.filter(**{f"{column}__isnull": False}).annotate(key=F(column))
+    return qs.values("key").annotate(**counts).order_by()
+
+
+def _month_key(value) -> str:
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(SHANGHAI) if value.tzinfo else value
+    return f"{value.year:04d}-{value.month:02d}"
+
+
+def _names(group: str, keys) -> dict:
+    model = {"street": Node, "community": Node, "department": Department, "category": ServiceCategory}[group]
+    return dict(model.objects.filter(pk__in=list(keys)).values_list("pk", "name"))
+
+
+def appeal_rates(*, user, group: str, start: dt.date, end: dt.date,
+                 settings: RateSettings | None = None) -> RateReport:
+    """The rates of each unit (or category, or month) of ``group`` over ``start``..``end`` (dates
+    in Asia/Shanghai, both included), ranked against peers for street, community and department."""
+    if group not in GROUPS:
+        raise InvalidInput(_("未知的分组"), extra={"group": group, "allowed": sorted(GROUPS)})
+    lo, hi = period_bounds(start, end)
+    settings = settings or RateSettings.current()
+    base = rated_appeals(user)
+    rows: dict = {}
+
+    def row(key) -> RateRow:
+        key = _month_key(key) if group == "month" else key
+        if key not in rows:
+            rows[key] = RateRow(key=key, name=key if group == "month" else "")
+        return rows[key]
+
+    for item in _grouped(base, group, "response_due_at", lo, hi, n=Count("id"),
+                         ok=Count("id", filter=Q(accepted_at__isnull=False, accepted_at__lte=F("response_due_at")))):
+        r = row(item["key"])
+        r.response_due += item["n"]
+        r.responded += item["ok"]
+    for item in _grouped(base.exclude(satisfaction=""), group, "evaluated_at", lo, hi, n=Count("id"),
+                         solved=Count("id", filter=Q(solved=True)),
+                         satisfied=Count("id", filter=Q(satisfaction=Satisfaction.SATISFIED)),
+                         basic=Count("id", filter=Q(satisfaction=Satisfaction.BASIC))):
+        r = row(item["key"])
+        r.evaluated += item["n"]
+        r.solved += item["solved"]
+        r.satisfied += item["satisfied"]
+        r.basic += item["basic"]
+    for item in _grouped(base, group, "completion_due_at", lo, hi, n=Count("id"),
+                         ok=Count("id", filter=Q(replied_at__isnull=False, replied_at__lte=F("completion_due_at")))):
+        r = row(item["key"])
+        r.completion_due += item["n"]
+        r.completed_on_time += item["ok"]
+
+    if group != "month" and rows:
+        for key, name in _names(group, rows).items():
+            rows[key].name = name
+
+    weights = {"response": settings.weight_response, "resolution": settings.weight_resolution,
+               "satisfaction": settings.weight_satisfaction}
+    total_weight = sum(weights.values()) or 1
+    for r in rows.values():
+        r.response_rate = _ratio(r.responded, r.response_due)
+        r.resolution_rate = _ratio(r.solved, r.evaluated)
+        r.satisfaction_rate = _ratio(r.satisfied + r.basic, r.evaluated)
+        r.satisfaction_score = _ratio(100 * r.satisfied + 60 * r.basic, r.evaluated)
+        r.on_time_rate = _ratio(r.completed_on_time, r.completion_due)
+        if r.response_rate is not None and r.resolution_rate is not None:
+            r.composite = round(100 * (weights["response"] * r.response_rate
+                                       + weights["resolution"] * r.resolution_rate
+                                       + weights["satisfaction"] * r.satisfaction_rate) / total_weight, 4)
+        r.ranked = (group in RANKED_GROUPS and r.composite is not None
+                    and r.response_due >= settings.min_volume and r.evaluated >= settings.min_volume)
+
+    ranked = sorted((r for r in rows.values() if r.ranked), key=lambda r: (-r.composite, str(r.key)))
+    for r in ranked:
+        r.rank = 1 + sum(1 for other in ranked if other.composite > r.composite)
+    ordered = ranked + sorted((r for r in rows.values() if not r.ranked), key=lambda r: str(r.key))
+    if group == "month":
+        ordered = sorted(rows.values(), key=lambda r: r.key)
+    return RateReport(group=group, start=start, end=end, weights=weights, min_volume=settings.min_volume,
+                      rows=ordered)
