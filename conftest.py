@@ -25,3 +25,15 @@ def world(db):
     from shequ.core.testing import build_world
 
     return build_world()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts and ends in the default language: a page test that switched to English
+    must not change the messages later tests (in the same worker) assert on."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -12,13 +12,3 @@ def login(client):
         return world.users[username]
 
     return _login
-
-
-@pytest.fixture(autouse=True)
-def _restore_language():
-    """Requests activate their language in this thread (LocaleMiddleware); do not leak English to later tests."""
-    from django.utils import translation
-
-    language = translation.get_language()
-    yield
-    translation.activate(language)
