@@ -77,12 +77,14 @@ def can_unmask(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active and user.has_perm("registry.unmask_personal_data"))
 
 
-def bound_nodes(user) -> list[Node]:
-    """The nodes a user's jurisdiction starts from (a department user: its district). Cached per user object."""
-    cached = getattr(user, "_shequ_bound_nodes", None)
+def _bindings(user) -> tuple[list[Node], list[int]]:
+    """A user's bound nodes (a department user: its district) and department ids: one query,
+    cached on the user object (a request's user lives for that request only)."""
+    cached = getattr(user, "_shequ_bindings", None)
     if cached is not None:
         return cached
     nodes: list[Node] = []
+    departments: list[int] = []
     if user and user.is_authenticated:
         from shequ.accounts.models import Binding
 
@@ -91,14 +93,18 @@ def bound_nodes(user) -> list[Node]:
                 nodes.append(binding.node)
             elif binding.department_id:
                 nodes.append(binding.department.district)
-    user._shequ_bound_nodes = nodes
-    return nodes
+                departments.append(binding.department_id)
+    user._shequ_bindings = (nodes, departments)
+    return user._shequ_bindings
+
+
+def bound_nodes(user) -> list[Node]:
+    """The nodes a user's jurisdiction starts from (a department user: its district)."""
+    return _bindings(user)[0]
 
 
 def bound_department_ids(user) -> list[int]:
-    from shequ.accounts.models import Binding
-
-    return list(Binding.objects.filter(user=user, department__isnull=False).values_list("department_id", flat=True))
+    return _bindings(user)[1]
 
 
 def scope_q(user, model: type[models.Model], via: str = "") -> Q:

@@ -141,7 +141,7 @@ def test_community_department_category_month(world, fixture):
 
 def test_fixed_number_of_queries(world, fixture):
     office = world.users["office"]
-    office._shequ_bound_nodes = None
+    office._shequ_bindings = None
     metrics.appeal_rates(user=office, group="community", start=NOV[0], end=NOV[1])  # warm per-user caches
     with CaptureQueriesContext(connection) as few:
         metrics.appeal_rates(user=office, group="community", start=NOV[0], end=NOV[1])
