@@ -132,6 +132,10 @@ class AppealDetailOut(AppealOut):
     closed_at: dt.datetime | None
     return_count: int
     reopen_count: int
+    paused_since: dt.datetime | None = Field(None, description="挂起起始时间(挂起期间不计时)")
+    response_overdue_at: dt.datetime | None
+    completion_warn_at: dt.datetime | None
+    escalated_at: dt.datetime | None
     timeline: list[EventOut]
 
     @staticmethod
@@ -297,3 +301,6 @@ def appeal_close(request, appeal_id: int, payload: NoteIn):
 def appeal_reopen(request, appeal_id: int, payload: ReasonIn):
     services.appeal_reopen(actor=request.auth, appeal_id=appeal_id, reason=payload.reason)
     return _detail(request, appeal_id)
+
+
+from . import api_handling  # noqa: E402,F401  (adds the handling operations to this router)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from shequ.core.idcard import validate_phone
 from shequ.web.forms import UnechoedInput
 
-from .models import Appeal, Channel, ContactKind, Satisfaction
+from .models import Appeal, Channel, ContactKind, Satisfaction, TimeLimitClass, TimeRequest
 
 #: Channels a staff member takes an appeal in from (self-service channels have their own intake).
 STAFF_CHANNELS = (Channel.WINDOW, Channel.HOTLINE, Channel.PATROL)
@@ -93,3 +93,31 @@ class EvaluateForm(forms.Form):
                                     coerce=lambda v: v == "1", widget=forms.RadioSelect)
     satisfaction = forms.ChoiceField(label=_("满意度"), choices=Satisfaction.choices, widget=forms.RadioSelect)
     note = forms.CharField(label=_("备注"), max_length=1000, required=False)
+
+
+class TimeRequestForm(forms.Form):
+    """Ask to pause the clock (挂起) or extend the completion deadline (延期)."""
+
+    kind = forms.ChoiceField(label=_("申请类型"), choices=TimeRequest.Kind.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(label=_("理由"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    extension_value = forms.IntegerField(label=_("延期时长"), min_value=1, max_value=365, required=False)
+    extension_unit = forms.ChoiceField(label=_("延期单位"), choices=[("", "—"), *TimeLimitClass.CompletionUnit.choices],
+                                       required=False)
+
+
+class DecideForm(forms.Form):
+    approve = forms.TypedChoiceField(label=_("审批结果"), choices=[("1", _("批准")), ("0", _("驳回"))],
+                                     coerce=lambda v: v == "1", widget=forms.RadioSelect)
+    note = forms.CharField(label=_("审批意见(驳回必填)"), max_length=1000, required=False)
+
+
+class CoHandlerForm(forms.Form):
+    unit = forms.ChoiceField(label=_("协办单位"))
+    task = forms.CharField(label=_("协办事项"), max_length=1000)
+
+    def __init__(self, *args, nodes=(), departments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [("", "—")] + [
+            (_("辖区单位"), [(f"n{n.pk}", n.name) for n in nodes]),
+            (_("区直部门"), [(f"d{d.pk}", d.name) for d in departments]),
+        ]

@@ -198,6 +198,9 @@ class Appeal(Located, BaseModel):
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     return_count = models.PositiveSmallIntegerField(_("退单次数"), default=0)
     reopen_count = models.PositiveSmallIntegerField(_("重启次数"), default=0)
+    paused_since = models.DateTimeField(_("挂起起始时间"), null=True, blank=True,
+                                        help_text=_("经批准挂起期间不计时、不预警、不升级"))
+    response_overdue_at = models.DateTimeField(_("响应超时记录时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("诉求")
@@ -306,3 +309,93 @@ class RateSettings(BaseModel):
     def current(cls) -> "RateSettings":
         """The saved settings (the first row), or the defaults unsaved."""
         return cls.objects.order_by("pk").first() or cls()
+
+
+class TimeRequest(BaseModel):
+    """A request to pause the clock (挂起) or extend the completion deadline (延期) of an appeal.
+
+    The handling unit asks, with a reason; staff of a level above the handling unit approve or
+    reject it. Only an approved request changes the due times (see ``appeals.timing``).
+    """
+
+    class Kind(models.TextChoices):
+        PAUSE = "pause", _("挂起(暂停计时)")
+        EXTENSION = "extension", _("延期")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审批")
+        APPROVED = "approved", _("已批准")
+        REJECTED = "rejected", _("已驳回")
+        ENDED = "ended", _("已恢复计时")
+
+    appeal = models.ForeignKey(Appeal, verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="time_requests")
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    reason = models.TextField(_("理由"))
+    extension_value = models.PositiveIntegerField(_("延期时长"), null=True, blank=True)
+    extension_unit = models.CharField(_("延期单位"), max_length=16, choices=TimeLimitClass.CompletionUnit.choices, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("申请时间"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审批人"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.TextField(_("审批意见"), blank=True)
+    paused_from = models.DateTimeField(_("暂停起"), null=True, blank=True)
+    paused_until = models.DateTimeField(_("暂停止"), null=True, blank=True)
+    due_before = models.DateTimeField(_("调整前办结时限"), null=True, blank=True)
+    due_after = models.DateTimeField(_("调整后办结时限"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("挂起/延期申请")
+        verbose_name_plural = _("挂起/延期申请")
+        ordering = ["appeal", "requested_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["appeal"], condition=models.Q(status="pending"),
+                                    name="time_request_one_pending"),
+            models.UniqueConstraint(fields=["appeal"], condition=models.Q(kind="pause", status="approved"),
+                                    name="time_request_one_running_pause"),
+            models.CheckConstraint(
+                condition=models.Q(kind="pause") | models.Q(extension_value__gt=0, extension_unit__gt=""),
+                name="time_request_extension_amount",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id} {self.kind} {self.status}"
+
+
+class CoHandler(BaseModel):
+    """A co-handling unit (协办单位) of a multi-unit appeal; the handling unit leads (主办)."""
+
+    appeal = models.ForeignKey(Appeal, verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="cohandlers")
+    node = models.ForeignKey(Node, verbose_name=_("协办辖区单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(Department, verbose_name=_("协办部门"), null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="cohandled_appeals")
+    task = models.TextField(_("协办事项"))
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("添加人"), on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(_("添加时间"))
+    reply = models.TextField(_("协办答复"), blank=True)
+    replied_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("答复人"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    replied_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("协办单位")
+        verbose_name_plural = _("协办单位")
+        ordering = ["appeal", "added_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(node__isnull=False, department__isnull=True)
+                           | models.Q(node__isnull=True, department__isnull=False)),
+                name="cohandler_node_xor_department",
+            ),
+            models.UniqueConstraint(fields=["appeal", "node"], name="cohandler_unique_node"),
+            models.UniqueConstraint(fields=["appeal", "department"], name="cohandler_unique_department"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id} {self.unit}"
+
+    @property
+    def unit(self):
+        return self.department or self.node

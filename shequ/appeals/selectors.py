@@ -38,7 +38,7 @@ def appeal_list(*, user, status: str = "", category: ServiceCategory | None = No
     if node is not None:
         qs = qs.filter(**node.scope_filter())
     if overdue_at is not None:
-        qs = qs.filter(status__in=OPEN_STATUSES, completion_due_at__lt=overdue_at)
+        qs = qs.filter(status__in=OPEN_STATUSES, paused_since__isnull=True, completion_due_at__lt=overdue_at)
     return qs.select_related("category", "handling_node", "handling_department", "community").order_by("-received_at", "-id")
 
 
@@ -86,3 +86,27 @@ def department_get(*, pk: int) -> Department:
 def department_list() -> QuerySet[Department]:
     """Departments an appeal may be dispatched to (district-wide units)."""
     return Department.objects.order_by("name", "id")
+
+
+def appeal_time_requests(*, appeal: Appeal) -> QuerySet:
+    """The pause and extension requests of an appeal already loaded through ``appeal_get``."""
+    from .models import TimeRequest
+
+    return TimeRequest.objects.filter(appeal=appeal).select_related("requested_by", "decided_by").order_by("requested_at", "id")
+
+
+def appeal_cohandlers(*, appeal: Appeal) -> QuerySet:
+    """The co-handling units of an appeal already loaded through ``appeal_get``."""
+    from .models import CoHandler
+
+    return CoHandler.objects.filter(appeal=appeal).select_related("node", "department", "replied_by").order_by("added_at", "id")
+
+
+def pending_time_requests(*, user) -> QuerySet:
+    """Pending pause and extension requests of the appeals this user sees (the approval desk)."""
+    from .models import TimeRequest
+
+    scoping.ensure_can(user, "appeals.approve")
+    return (TimeRequest.objects.filter(status=TimeRequest.Status.PENDING, appeal__in=_visible(user).values("pk"))
+            .select_related("appeal__category", "appeal__handling_node", "appeal__handling_department", "requested_by")
+            .order_by("requested_at", "id"))

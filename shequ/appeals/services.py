@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from shequ.core import crypto
 from shequ.core.audit import audit_bulk, audit_record
-from shequ.core.errors import Conflict, InvalidInput
+from shequ.core.errors import Conflict, InvalidInput, NotAllowed
 from shequ.core.idcard import validate_phone
 from shequ.jurisdiction import scoping
 from shequ.jurisdiction.models import Department, Level, Node
@@ -125,10 +125,24 @@ def appeal_submit(*, actor, channel: str, category: ServiceCategory, description
     return appeal
 
 
+def cohandles_only(user, appeal: Appeal) -> bool:
+    """A department user that sees the appeal only as a co-handler (协办), not as its handler."""
+    return (getattr(user, "role", None) == "department" and not scoping.is_global(user)
+            and appeal.handling_department_id not in scoping.bound_department_ids(user))
+
+
 def appeal_for_update(*, actor, appeal_id: int) -> Appeal:
-    """The appeal, row-locked, if the actor may handle it (404 outside their scope)."""
+    """The appeal, row-locked, if the actor may handle it (404 outside their scope).
+
+    A department that only co-handles the appeal (协办) sees it but may not move it: it answers
+    its own part (``cohandling.cohandler_reply``); the handling unit leads.
+    """
     scoping.ensure_can(actor, "appeals.handle")
-    return scoping.get_in_scope(Appeal.objects.select_for_update(), actor, pk=appeal_id)
+    appeal = scoping.get_in_scope(Appeal.objects.select_for_update(), actor, pk=appeal_id)
+    if cohandles_only(actor, appeal):
+        raise NotAllowed(_("协办单位只能答复本单位承担的部分,办理流程由主办单位推进"),
+                         code=AppealErrorCode.COHANDLER_ONLY)
+    return appeal
 
 
 def _move(*, actor, appeal_id: int, to: str, verb: str, now: dt.datetime | None, note: str = "",
@@ -142,6 +156,10 @@ def _move(*, actor, appeal_id: int, to: str, verb: str, now: dt.datetime | None,
         check(appeal)
     previous = appeal.transition_to(to)
     fields = ["status", "updated_at"]
+    if appeal.paused_since is not None and to in (Appeal.Status.REPLIED, Appeal.Status.CLOSED):
+        from .timing import end_pause
+
+        fields += end_pause(appeal, actor=actor, at=now, note=_("答复/办结时自动恢复计时"))
     for name, value in (changes or {}).items():
         setattr(appeal, name, value(appeal, now) if callable(value) else value)
         fields.append(name)
@@ -193,8 +211,10 @@ def appeal_reply(*, actor, appeal_id: int, reply: str, now: dt.datetime | None =
     reply = (reply or "").strip()
     if not reply:
         raise InvalidInput(_("答复内容不能为空"))
+    from .cohandling import ensure_cohandlers_answered
+
     return _move(actor=actor, appeal_id=appeal_id, to=Appeal.Status.REPLIED, verb="replied", now=now, note=reply,
-                 changes={"reply": reply, "replied_at": lambda a, at: at})
+                 check=ensure_cohandlers_answered, changes={"reply": reply, "replied_at": lambda a, at: at})
 
 
 
@@ -272,7 +292,7 @@ def appeal_reopen(*, actor, appeal_id: int, reason: str, now: dt.datetime | None
                      "completion_warn_at": lambda a, at: deadlines.warning_at(
                          start=at, due=a.completion_due_at, fraction=a.category.time_limit.warning_fraction),
                      "warned_at": None, "escalated_at": None, "escalated_to": None,
-                     "closed_at": None,
+                     "response_overdue_at": None, "closed_at": None,
                  })
 
 
@@ -285,6 +305,7 @@ OPEN_STATUSES = (Appeal.Status.RECEIVED, Appeal.Status.ACCEPTED, Appeal.Status.D
 class SweepResult:
     warned: int
     escalated: int
+    response_overdue: int = 0
 
 
 def _escalation_target(level: str | None, parent_id: int | None, department_district_id: int | None,
@@ -301,20 +322,28 @@ def _escalation_target(level: str | None, parent_id: int | None, department_dist
 @transaction.atomic
 def appeals_sweep(*, now: dt.datetime | None = None) -> SweepResult:
     """Warn the open appeals past their warning time and escalate those past their completion
-    deadline to the level above, once per round (a reopen starts a new round).
+    deadline to the level above, once per round (a reopen starts a new round); mark those not
+    signed for by their response deadline (once). Paused appeals (挂起) are skipped.
 
     A few set-based statements whatever the number of appeals: one UPDATE for the warnings, one
     per escalation target, events in bulk and one audit row per kind.
     """
     now = now or timezone.now()
-    open_appeals = Appeal.objects.filter(status__in=OPEN_STATUSES)
+    open_appeals = Appeal.objects.filter(status__in=OPEN_STATUSES, paused_since__isnull=True)
     to_warn = dict(open_appeals.filter(warned_at__isnull=True, completion_warn_at__lte=now)
                    .order_by("id").values_list("id", "status"))
     warn_ids = list(to_warn)
     overdue = list(open_appeals.filter(escalated_at__isnull=True, completion_due_at__lt=now).order_by("id").values_list(
         "id", "status", "handling_node__level", "handling_node__parent_id", "handling_department__district_id",
         "district_id"))
+    late = dict(open_appeals.filter(accepted_at__isnull=True, response_overdue_at__isnull=True,
+                                    response_due_at__lt=now).order_by("id").values_list("id", "status"))
     events = []
+    if late:
+        Appeal.objects.filter(id__in=list(late)).update(response_overdue_at=now, updated_at=now)
+        events += [AppealEvent(appeal_id=pk, at=now, actor_name="system", verb="response_overdue", from_status=status,
+                               to_status=status, note=_("已超过响应时限仍未签收")) for pk, status in late.items()]
+        audit_bulk(actor=None, verb="appeal.response_overdue", target_type="appeals.appeal", ids=list(late))
     if warn_ids:
         Appeal.objects.filter(id__in=warn_ids).update(warned_at=now, updated_at=now)
         events += [AppealEvent(appeal_id=pk, at=now, actor_name="system", verb="warned", from_status=status,
@@ -331,4 +360,13 @@ def appeals_sweep(*, now: dt.datetime | None = None) -> SweepResult:
     if overdue:
         audit_bulk(actor=None, verb="appeal.escalated", target_type="appeals.appeal", ids=[row[0] for row in overdue])
     AppealEvent.objects.bulk_create(events, batch_size=1000)
-    return SweepResult(warned=len(warn_ids), escalated=len(overdue))
+    return SweepResult(warned=len(warn_ids), escalated=len(overdue), response_overdue=len(late))
+
+
+def appeal_reveal(*, actor, appeal: Appeal, channel: str = "page") -> dict[str, str]:
+    """The requester's name and phone in clear, for a user allowed to unmask; audited."""
+    scoping.ensure_can(actor, "appeals.view", appeal)
+    if not scoping.can_unmask(actor):
+        raise NotAllowed(_("您没有查看身份证号、电话明文的权限"))
+    audit_record(actor=actor, verb="appeal.requester_unmasked", target=appeal, extra={"channel": channel})
+    return {"name": appeal.requester_name, "phone": appeal.requester_phone}

@@ -10,4 +10,4 @@ def appeals_sweep_task() -> dict:
     from .services import appeals_sweep
 
     result = appeals_sweep()
-    return {"warned": result.warned, "escalated": result.escalated}
+    return {"warned": result.warned, "escalated": result.escalated, "response_overdue": result.response_overdue}

@@ -10,3 +10,16 @@ urlpatterns = [
     path("<int:pk>/", views.appeal_detail, name="detail"),
     path("<int:pk>/<slug:action>/", views.appeal_action, name="action"),
 ]
+
+from . import views_handling as handling  # noqa: E402
+
+urlpatterns = [
+    path("approvals/", handling.approvals, name="approvals"),
+    path("<int:pk>/time-requests/", handling.time_request_create, name="time_request"),
+    path("<int:pk>/time-requests/<int:request_id>/decide/", handling.time_request_decide, name="time_request_decide"),
+    path("<int:pk>/resume/", handling.appeal_resume, name="resume"),
+    path("<int:pk>/cohandlers/", handling.cohandler_add, name="cohandler_add"),
+    path("<int:pk>/cohandlers/<int:cohandler_id>/reply/", handling.cohandler_reply, name="cohandler_reply"),
+    path("<int:pk>/cohandlers/<int:cohandler_id>/remove/", handling.cohandler_remove, name="cohandler_remove"),
+    path("<int:pk>/reveal/", handling.appeal_reveal, name="reveal"),
+] + urlpatterns

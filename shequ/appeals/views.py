@@ -21,6 +21,7 @@ from shequ.web.paging import capped_page
 from shequ.web.views import _int, _require, _search_nodes, attempt, page
 
 from . import forms, selectors, services
+from .views_handling import handling_context, may_move
 from .models import Appeal
 
 S = Appeal.Status
@@ -32,6 +33,12 @@ VERBS = {
     "started": gettext_lazy("开始办理"), "replied": gettext_lazy("答复"), "returned": gettext_lazy("退单"),
     "evaluated": gettext_lazy("评价"), "closed": gettext_lazy("办结"), "reopened": gettext_lazy("重启"),
     "warned": gettext_lazy("超时预警"), "escalated": gettext_lazy("超时升级"),
+    "response_overdue": gettext_lazy("响应超时"),
+    "pause_requested": gettext_lazy("申请挂起"), "extension_requested": gettext_lazy("申请延期"),
+    "paused": gettext_lazy("批准挂起"), "extended": gettext_lazy("批准延期"),
+    "pause_rejected": gettext_lazy("驳回挂起申请"), "extension_rejected": gettext_lazy("驳回延期申请"),
+    "resumed": gettext_lazy("恢复计时"), "cohandler_added": gettext_lazy("增加协办单位"),
+    "cohandler_replied": gettext_lazy("协办答复"), "cohandler_removed": gettext_lazy("移除协办单位"),
 }
 
 #: action -> (button label, target status, form class); the order is the order of the buttons.
@@ -111,7 +118,7 @@ def appeal_list(request):
     params.pop("page", None)
     return render(request, "appeals/list.html", {
         "filters": filters, "rows": rows, "page": result, "query": params.urlencode(),
-        "can_create": scoping.can(user, "appeals.create"),
+        "can_create": scoping.can(user, "appeals.create"), "can_approve": scoping.can(user, "appeals.approve"),
     })
 
 
@@ -146,7 +153,7 @@ def appeal_create(request):
 def _detail(request, appeal: Appeal, *, bound: tuple[str, object] | None = None, status: int = 200):
     user = request.user
     now = timezone.now()
-    can_handle = scoping.can(user, "appeals.handle")
+    can_handle = may_move(user, appeal)
     actions = []
     if can_handle:
         for name in _available(appeal):
@@ -157,7 +164,7 @@ def _detail(request, appeal: Appeal, *, bound: tuple[str, object] | None = None,
             actions.append({"name": name, "label": label, "form": form,
                             "url": reverse("appeals:action", args=[appeal.pk, name]),
                             "open": bool(bound and bound[0] == name)})
-    if bound and bound[0] not in {a["name"] for a in actions}:
+    if bound and bound[0] in ACTIONS and bound[0] not in {a["name"] for a in actions}:
         # A move the status does not allow (a stale page, a crafted POST): show its refusal anyway.
         actions.append({"name": bound[0], "label": ACTIONS[bound[0]][0], "form": bound[1],
                         "url": reverse("appeals:action", args=[appeal.pk, bound[0]]), "open": True})
@@ -169,6 +176,7 @@ def _detail(request, appeal: Appeal, *, bound: tuple[str, object] | None = None,
         "requester_name": _masked_name(appeal.requester_name), "requester_phone": mask_phone(appeal.requester_phone),
         "handling_unit": _unit(appeal.handling_node, appeal.handling_department),
         "lead_unit": _unit(appeal.lead_node, appeal.lead_department),
+        **handling_context(request, appeal, bound if bound and bound[0] not in ACTIONS else None),
     }, status=status)
 
 

@@ -31,14 +31,16 @@ from .models import Node
 # permission ``registry.unmask_personal_data`` granted to individual users (see can_unmask).
 # Appeals (诉求): "appeals.create" takes an appeal in from any channel; "appeals.handle" moves
 # it through its workflow (accept, dispatch, start, reply).
+# "appeals.approve" decides pause and extension requests of the units below (挂起/延期审批).
 _APPEALS_HANDLE = frozenset({"appeals.view", "appeals.create", "appeals.handle"})
+_APPEALS_APPROVE = _APPEALS_HANDLE | {"appeals.approve"}
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.RESIDENT: frozenset({"registry.view"}),
     Role.GRID_WORKER: frozenset({"registry.view", "registry.change", "registry.export"}) | _APPEALS_HANDLE,
     Role.COMMUNITY_WORKER: frozenset({"registry.view", "registry.change", "registry.import", "registry.export"}) | _APPEALS_HANDLE,
-    Role.STREET_STAFF: frozenset({"registry.view", "registry.change", "registry.import", "registry.export", "tree.report"}) | _APPEALS_HANDLE,
+    Role.STREET_STAFF: frozenset({"registry.view", "registry.change", "registry.import", "registry.export", "tree.report"}) | _APPEALS_APPROVE,
     Role.DEPARTMENT: frozenset({"registry.view", "appeals.view", "appeals.handle"}),
-    Role.DISTRICT_OFFICE: frozenset({"registry.view", "registry.export", "tree.report", "tree.change"}) | _APPEALS_HANDLE,
+    Role.DISTRICT_OFFICE: frozenset({"registry.view", "registry.export", "tree.report", "tree.change"}) | _APPEALS_APPROVE,
     Role.ORGANIZATION: frozenset({"registry.view", "tree.report"}),
     Role.LEADER: frozenset({"registry.view", "registry.export", "tree.report", "appeals.view"}),
     Role.ADMIN: frozenset({"*"}),
@@ -53,9 +55,12 @@ OWN_HOUSEHOLD_LOOKUP = {
 }
 
 # Models a department user sees by the department handling them, not by its district
-# (label -> lookup of the handling department's id). Other located models: its district.
-DEPARTMENT_LOOKUP = {
-    "appeals.appeal": "handling_department_id",
+# (label -> lookups of department ids; a record matching any of them is visible). The first
+# lookup is a column of the model; the others may cross relations (they are checked through a
+# subquery, so no row is repeated). Other located models: its district.
+DEPARTMENT_LOOKUP: dict[str, tuple[str, ...]] = {
+    # the handling department, and departments co-handling a multi-unit appeal (协办)
+    "appeals.appeal": ("handling_department_id", "cohandlers__department_id"),
 }
 
 
@@ -122,19 +127,24 @@ def scope_q(user, model: type[models.Model], via: str = "") -> Q:
         if not lookup or resident is None or not resident.household_id:
             return Q(pk__in=[])
         return Q(**{via + lookup: resident.household_id})
-    department_lookup = _department_lookup(user, model)
-    if department_lookup:
-        return Q(**{f"{via}{department_lookup}__in": bound_department_ids(user)})
+    department_lookups = _department_lookups(user, model)
+    if department_lookups:
+        ids = bound_department_ids(user)
+        direct, *related = department_lookups
+        q = Q(**{f"{via}{direct}__in": ids})
+        for lookup in related:
+            q |= Q(**{f"{via}pk__in": model._default_manager.filter(**{f"{lookup}__in": ids}).values("pk")})
+        return q
     nodes = bound_nodes(user)
     if not nodes:
         return Q(pk__in=[])
     return reduce(or_, (Q(**{via + key: value for key, value in node.scope_filter().items()}) for node in nodes))
 
 
-def _department_lookup(user, model: type[models.Model]) -> str:
+def _department_lookups(user, model: type[models.Model]) -> tuple[str, ...]:
     if getattr(user, "role", None) != Role.DEPARTMENT:
-        return ""
-    return DEPARTMENT_LOOKUP.get(model._meta.label_lower, "")
+        return ()
+    return DEPARTMENT_LOOKUP.get(model._meta.label_lower, ())
 
 
 def scope_queryset(qs: models.QuerySet, user, via: str = "") -> models.QuerySet:
@@ -167,9 +177,14 @@ def obj_in_scope(user, obj) -> bool:
         if not lookup or resident is None or not resident.household_id:
             return False
         return type(obj)._default_manager.filter(pk=obj.pk, **{lookup: resident.household_id}).exists()
-    department_lookup = _department_lookup(user, type(obj))
-    if department_lookup:
-        return getattr(obj, department_lookup, None) in bound_department_ids(user)
+    department_lookups = _department_lookups(user, type(obj))
+    if department_lookups:
+        ids = bound_department_ids(user)
+        direct, *related = department_lookups
+        if getattr(obj, direct, None) in ids:
+            return True
+        return bool(related) and type(obj)._default_manager.filter(
+            reduce(or_, (Q(**{f"{lookup}__in": ids}) for lookup in related)), pk=obj.pk).exists()
     for node in bound_nodes(user):
         (key, value), = node.scope_filter().items()
         if getattr(obj, key, None) == value:

@@ -42,7 +42,7 @@ def test_sweep_warns_then_escalates_once(world):
     assert dept_appeal.escalated_to == world.nodes["district"]          # the district stays the district
     assert services.appeals_sweep(now=sh(2026, 11, 26, 13, 0)).escalated == 0
     assert list(AppealEvent.objects.filter(appeal=grid_appeal).values_list("verb", flat=True)) == [
-        "submitted", "warned", "escalated"]
+        "submitted", "response_overdue", "warned", "escalated"]  # never signed for: response due 11:00
     assert not AppealEvent.objects.filter(appeal=closed, verb__in=["warned", "escalated"]).exists()
     assert AuditLog.objects.filter(verb="appeal.escalated").get().extra["ids"] == sorted([grid_appeal.pk, dept_appeal.pk])
 
@@ -73,13 +73,13 @@ def test_reopen_starts_a_new_round(world):
 def test_sweep_query_count_does_not_grow_with_appeals(world, django_assert_max_num_queries):
     for key in ("A", "B", "C", "A", "B"):
         submit(code="elderly_alone", at=key)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(15):
         result = services.appeals_sweep(now=sh(2026, 11, 27, 0, 0))
-    assert (result.warned, result.escalated) == (5, 5)
+    assert (result.warned, result.escalated, result.response_overdue) == (5, 5, 5)
     assert Appeal.objects.filter(escalated_at__isnull=False).count() == 5
 
 
 def test_sweep_task_runs(world):
     submit(code="elderly_alone", now=timezone.now() - dt.timedelta(hours=3))  # due an hour ago
     result = appeals_sweep_task.enqueue()  # the immediate backend in tests
-    assert result.return_value == {"warned": 1, "escalated": 1}
+    assert result.return_value == {"warned": 1, "escalated": 1, "response_overdue": 1}
