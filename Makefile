@@ -24,9 +24,10 @@ demo: install
 	$(BIN)/shequ collectstatic --no-input -v0
 	$(BIN)/shequ demo --scale $(SCALE)
 	$(BIN)/shequ demo_logins
-	@echo "Starting the background worker and the server at http://$(HOST):$(PORT)/ (Ctrl-C stops both)"
+	@echo "Starting the background worker, the scheduler and the server at http://$(HOST):$(PORT)/ (Ctrl-C stops all)"
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(BIN)/shequ db_worker --queue-name '*' --no-reload >var/worker.log 2>&1 & \
+	  $(BIN)/shequ scheduler >var/scheduler.log 2>&1 & \
 	  $(BIN)/shequ runserver $(HOST):$(PORT) --noreload
 
 # The browser for the Playwright tests is Debian's chromium (never a browser download).
