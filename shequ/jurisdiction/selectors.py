@@ -113,19 +113,51 @@ def level_deviation_report(*, user, node: Node | None = None) -> list[Deviation]
     return [report[pk] for pk in communities if pk in report]
 
 
+class _GridIndex:
+    """Grid polygons in an R-tree (shapely STRtree), rebuilt when the grids change.
+
+    Whether they changed is one small aggregate per lookup (count, latest ``updated_at`` and
+    the sum of ids of the grids with a boundary), so edits through the admin, the services or a
+    demo load are seen at once, by every process.
+    """
+
+    def __init__(self):
+        self.version = None
+        self.tree = None
+        self.rows: list[tuple[int, object]] = []
+
+    def lookup(self, lng: float, lat: float) -> list[int]:
+        from django.db.models import Count, Max, Sum
+        from shapely import STRtree
+        from shapely.geometry import Point, shape
+
+        grids = Node.objects.filter(level=Level.GRID, boundary__isnull=False)
+        version = tuple(grids.aggregate(n=Count("id"), m=Max("updated_at"), s=Sum("id")).values())
+        if version != self.version:
+            rows = [(pk, shape(b.get("geometry", b))) for pk, b in grids.values_list("id", "boundary").order_by("path")]
+            self.tree = STRtree([geom for _pk, geom in rows]) if rows else None
+            self.rows, self.version = rows, version
+        if self.tree is None:
+            return []
+        point = Point(lng, lat)
+        hits = sorted(int(i) for i in self.tree.query(point))  # in tree order, like the old linear scan
+        return [self.rows[i][0] for i in hits if self.rows[i][1].covers(point)]
+
+
+_grid_index = _GridIndex()
+
+
 def grid_for_point(*, lng: float, lat: float, within: Node | None = None) -> Node | None:
     """The grid whose boundary polygon contains the point (the basis of location routing)."""
-    from shapely.geometry import Point, shape
-
-    grids = Node.objects.filter(level=Level.GRID, boundary__isnull=False)
+    ids = _grid_index.lookup(lng, lat)
+    if not ids:
+        return None
+    grids = Node.objects.filter(pk__in=ids)
     if within is not None:
         grids = grids.filter(**within.scope_filter())
-    point = Point(lng, lat)
-    for grid in grids.only("id", "boundary", "name", "community_id", "street_id", "district_id", "path"):
-        geometry = grid.boundary.get("geometry", grid.boundary)
-        if shape(geometry).covers(point):
-            return grid
-    return None
+    found = {g.pk: g for g in grids.only("id", "boundary", "name", "community_id", "street_id", "district_id", "path",
+                                         "level", "city_id", "compound_id", "grid_id", "building_id", "parent_id")}
+    return next((found[pk] for pk in ids if pk in found), None)
 
 
 def node_list(*, user, parent: Node | None = None, q: str = "", level: str = "") -> QuerySet[Node]:
