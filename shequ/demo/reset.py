@@ -1,4 +1,4 @@
-"""Empty the tree and the registry before a demo reload. The audit log is left untouched."""
+"""Empty the tree, the registry and the appeals before a demo reload. The audit log is left untouched."""
 from __future__ import annotations
 
 from django.db import connection, transaction
@@ -10,6 +10,7 @@ from .logins import DEMO_USERNAMES
 
 # Children before parents. Foreign keys are deferred, so the order only keeps it readable.
 _TABLES = [
+    "appeals_appealevent", "appeals_timerequest", "appeals_cohandler", "appeals_appeal", "appeals_appealcounter",
     "registry_resident_tags", "registry_tenancy", "registry_householdmembership", "registry_establishment",
     "registry_resident", "registry_household", "registry_house", "registry_address", "jurisdiction_residentgroup",
     "accounts_binding", "jurisdiction_department", "jurisdiction_node",

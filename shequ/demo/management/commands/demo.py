@@ -3,10 +3,15 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from shequ.appeals.services import appeals_sweep
+from shequ.demo.appeals import AppealLoader
 from shequ.demo.loader import DISTRICT_CODE, SCALES, DemoLoader
 from shequ.demo.logins import ensure_demo_logins
 from shequ.demo.reset import reset_demo
 from shequ.jurisdiction.models import Node
+
+
+APPEALS_BY_SCALE = {"tiny": 150, "small": 6000, "medium": 40000, "large": 200000}
 
 
 class Command(BaseCommand):
@@ -16,10 +21,12 @@ class Command(BaseCommand):
         parser.add_argument("--scale", choices=list(SCALES), default="small",
                             help="tiny (tests, ~450 residents), small (~20,000), medium (~200,000), large (~1,000,000)")
         parser.add_argument("--seed", type=int, default=20250630, help="same seed, same names, ID numbers and codes")
+        parser.add_argument("--appeals", type=int, default=None,
+                            help="how many appeals to generate (default by scale: 150 / 6,000 / 40,000 / 200,000)")
         parser.add_argument("--reset", action="store_true",
                             help="first delete the tree, the registry and the demo users (the audit log stays)")
 
-    def handle(self, *args, scale, seed, reset, **options):
+    def handle(self, *args, scale, seed, reset, appeals=None, **options):
         say = self.stdout.write
         started = time.monotonic()
         if reset:
@@ -34,6 +41,13 @@ class Command(BaseCommand):
         loader.run()
         ensure_demo_logins()
         counts = loader.summary
+        n_appeals = APPEALS_BY_SCALE[scale] if appeals is None else appeals
+        if n_appeals:
+            say(f"Generating {n_appeals:,} appeals over the last 180 days …")
+            made = AppealLoader(count=n_appeals, seed=seed, out=say).run()
+            swept = appeals_sweep()
+            say(f"  {made['appeals']:,} appeals, {made['events']:,} timeline events; the deadline sweep warned "
+                f"{swept.warned:,} and escalated {swept.escalated:,}.")
         say(self.style.SUCCESS(
             f"Demo loaded in {time.monotonic() - started:.1f} s: {counts['node']:,} nodes, {counts['address']:,} addresses, "
             f"{counts['house']:,} houses, {counts['household']:,} households, {counts['resident']:,} residents, "
