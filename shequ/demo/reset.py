@@ -9,8 +9,11 @@ from shequ.core.audit import audit_record
 from .logins import DEMO_USERNAMES
 
 # Children before parents. Foreign keys are deferred, so the order only keeps it readable.
-_TABLES = [
+# Records that point at demo users (first receivers, requesters of requests) go before the users.
+_BEFORE_USERS = [
     "appeals_appealevent", "appeals_timerequest", "appeals_cohandler", "appeals_appeal", "appeals_appealcounter",
+]
+_TABLES = [
     "registry_resident_tags", "registry_tenancy", "registry_householdmembership", "registry_establishment",
     "registry_resident", "registry_household", "registry_house", "registry_address", "jurisdiction_residentgroup",
     "accounts_binding", "jurisdiction_department", "jurisdiction_node",
@@ -20,8 +23,14 @@ _TABLES = [
 @transaction.atomic
 def reset_demo(out=lambda msg: None) -> dict[str, int]:
     """Delete the demo users, every binding, and every registry and tree row (not the audit log)."""
+    counts = {}
+    with connection.cursor() as cur:
+        for table in _BEFORE_USERS:
+            cur.execute(f'DELETE FROM "{table}"')
+            counts[table] = cur.rowcount
+            out(f"  {table}: {cur.rowcount:,} rows deleted")
     deleted, _ = User.objects.filter(username__in=DEMO_USERNAMES).delete()
-    counts = {"demo users (with their rows)": deleted}
+    counts["demo users (with their rows)"] = deleted
     with connection.cursor() as cur:
         cur.execute("UPDATE accounts_user SET resident_id = NULL WHERE resident_id IS NOT NULL")
         cur.execute("UPDATE registry_household SET head_id = NULL WHERE head_id IS NOT NULL")
