@@ -48,3 +48,48 @@ def test_worker_sees_the_appeal_detail(live_server, world):
                 page.close()
         finally:
             browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_street_approves_a_pause_with_a_cohandler_shown(live_server, world):
+    """The street opens the approval desk, approves a community's pause; the detail shows the
+    paused clock, the request and a co-handler. Screenshots appeal-handling-{desktop,phone}.png."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium fonts-noto-cjk)")
+    from playwright.sync_api import expect, sync_playwright
+
+    from shequ.appeals import cohandling, timing
+
+    from .test_timing import handled
+
+    appeal = handled(world)
+    cohandling.cohandler_add(actor=world.users["worker_a"], appeal_id=appeal.pk, department=world.departments["civil"],
+                             task="核实困难情况,评估临时救助")
+    timing.time_request_create(actor=world.users["worker_a"], appeal_id=appeal.pk, kind="pause",
+                               reason="诉求人住院,约定出院后上门核实")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
+        try:
+            for name, viewport in VIEWPORTS.items():
+                page = browser.new_page(viewport=viewport, locale="zh-CN")
+                page.goto(f"{live_server.url}/login/")
+                page.fill("#id_username", "street_s1")
+                page.fill("#id_password", "pass12345")
+                page.click("main button[type=submit]")
+                page.goto(f"{live_server.url}/appeals/approvals/")
+                if name == "desktop":
+                    page.click(f"text={appeal.number}")
+                    page.check("input[name=decide-approve][value='1']")
+                    page.fill("#id_decide-note", "同意挂起")
+                    page.click("#action-decide button[type=submit]")
+                    expect(page.locator("[data-field=paused]")).to_contain_text("挂起")
+                else:
+                    page.goto(f"{live_server.url}/appeals/{appeal.pk}/")
+                expect(page.locator(".cohandlers")).to_contain_text("民政局")
+                page.screenshot(path=str(ARTIFACTS / f"appeal-handling-{name}.png"), full_page=True)
+                page.close()
+        finally:
+            browser.close()
