@@ -13,3 +13,7 @@ class AppealErrorCode(StrEnum):
     RETURN_LIMIT = "appeal_return_limit"
     REOPEN_LIMIT = "appeal_reopen_limit"
     REASON_REQUIRED = "appeal_reason_required"
+    MERGE_SELF = "appeal_merge_self"
+    MERGE_NOT_OPEN = "appeal_merge_not_open"
+    MERGE_TARGET_CLOSED = "appeal_merge_target_closed"
+    MERGED = "appeal_merged"

@@ -198,6 +198,9 @@ class Appeal(Located, BaseModel):
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     return_count = models.PositiveSmallIntegerField(_("退单次数"), default=0)
     reopen_count = models.PositiveSmallIntegerField(_("重启次数"), default=0)
+    merged_into = models.ForeignKey("self", verbose_name=_("并入诉求"), null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="merged_appeals",
+                                    help_text=_("重复诉求并入的主诉求;并入后本诉求办结,不计入三率"))
 
     class Meta:
         verbose_name = _("诉求")
