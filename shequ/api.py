@@ -76,6 +76,7 @@ def _register_routers() -> None:
     from shequ.appeals.api import router as appeals_router
     from shequ.appeals.api_metrics import router as appeals_rates_router
     from shequ.jurisdiction.api import router as tree_router
+    from shequ.proactive.api import router as proactive_router
     from shequ.registry.api import router as registry_router
     from shequ.transfer.api import router as transfer_router
 
@@ -85,6 +86,7 @@ def _register_routers() -> None:
     api.add_router("/transfer", transfer_router)
     api.add_router("/appeals/rates", appeals_rates_router)  # before /appeals/{appeal_id}
     api.add_router("/appeals", appeals_router)
+    api.add_router("/proactive", proactive_router)
 
 
 _register_routers()

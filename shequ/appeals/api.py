@@ -136,6 +136,7 @@ class AppealDetailOut(AppealOut):
     response_overdue_at: dt.datetime | None
     completion_warn_at: dt.datetime | None
     escalated_at: dt.datetime | None
+    merged_into: int | None = Field(None, description="已作为重复诉求并入的主诉求 id")
     timeline: list[EventOut]
 
     @staticmethod
@@ -158,6 +159,10 @@ class AppealDetailOut(AppealOut):
     @staticmethod
     def resolve_lead_unit(obj) -> dict | None:
         return _unit(obj.lead_node, obj.lead_department)
+
+    @staticmethod
+    def resolve_merged_into(obj) -> int | None:
+        return obj.merged_into_id
 
 
 class AppealQuery(PageParams):
@@ -304,3 +309,27 @@ def appeal_reopen(request, appeal_id: int, payload: ReasonIn):
 
 
 from . import api_handling  # noqa: E402,F401  (adds the handling operations to this router)
+# --- duplicates (可能重复) and merging --------------------------------------------------------
+
+class DuplicateOut(AppealOut):
+    distance_m: float | None = Field(..., description="与本诉求的距离(米);仅按标准地址匹配时为空")
+    same_address: bool = Field(..., description="匹配到同一标准地址")
+
+
+class MergeIn(Schema):
+    into_id: int = Field(..., description="并入的主诉求 id")
+    reason: str = Field(..., min_length=1, max_length=1000, description="合并理由(必填)")
+
+
+@router.get("/{appeal_id}/duplicates", response=list[DuplicateOut], summary="可能重复的诉求(同类、邻近、近期、未办结)",
+            operation_id="appeals_duplicates")
+def appeal_duplicates(request, appeal_id: int):
+    appeal = selectors.appeal_get(user=request.auth, pk=appeal_id)
+    return selectors.appeal_duplicates(user=request.auth, appeal=appeal)
+
+
+@router.post("/{appeal_id}/merge", response=AppealDetailOut, summary="将本诉求作为重复诉求并入另一诉求(须填理由,不可撤销)",
+             operation_id="appeals_merge")
+def appeal_merge(request, appeal_id: int, payload: MergeIn):
+    services.appeal_merge(actor=request.auth, appeal_id=appeal_id, into_id=payload.into_id, reason=payload.reason)
+    return _detail(request, appeal_id)

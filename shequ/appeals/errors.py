@@ -20,3 +20,7 @@ class AppealErrorCode(StrEnum):
     NOT_PAUSED = "appeal_not_paused"
     ALREADY_PAUSED = "appeal_already_paused"
     APPROVER_LEVEL = "appeal_approver_level"
+    MERGE_SELF = "appeal_merge_self"
+    MERGE_NOT_OPEN = "appeal_merge_not_open"
+    MERGE_TARGET_CLOSED = "appeal_merge_target_closed"
+    MERGED = "appeal_merged"

@@ -121,3 +121,19 @@ class CoHandlerForm(forms.Form):
             (_("辖区单位"), [(f"n{n.pk}", n.name) for n in nodes]),
             (_("区直部门"), [(f"d{d.pk}", d.name) for d in departments]),
         ]
+class MergeForm(forms.Form):
+    """Merge this appeal, as a duplicate, into a candidate or into an appeal given by number."""
+
+    into = forms.ChoiceField(label=_("并入"), required=False)
+    into_number = forms.CharField(label=_("或输入诉求编号"), max_length=32, required=False)
+    reason = forms.CharField(label=_("合并理由"), max_length=1000)
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["into"].choices = [("", "—")] + [(str(a.pk), f"{a.number} · {a.category.name}") for a in candidates]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("into") and not (data.get("into_number") or "").strip():
+            raise forms.ValidationError(_("请选择或输入要并入的诉求"))
+        return data

@@ -82,11 +82,12 @@ def period_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetim
 
 def rated_appeals(user) -> QuerySet[Appeal]:
     """The appeals that enter the rates for ``user``: in scope, without on-the-spot consultations
-    (a consultation closed straight from ``received``, i.e. never signed for)."""
+    (a consultation closed straight from ``received``, i.e. never signed for) and without the
+    duplicates merged into another appeal (the primary carries the rates)."""
     if not scoping.can(user, "appeals.view"):
         raise NotAllowed(_("您的角色无权查看诉求统计"), extra={"action": "appeals.view"})
     on_the_spot = Q(contact_kind=ContactKind.CONSULTATION, accepted_at__isnull=True, closed_at__isnull=False)
-    return scoping.scope_queryset(Appeal.objects.all(), user).exclude(on_the_spot)
+    return scoping.scope_queryset(Appeal.objects.all(), user).exclude(on_the_spot).filter(merged_into__isnull=True)
 
 
 def _grouped(qs: QuerySet[Appeal], group: str, fact: str, lo: dt.datetime, hi: dt.datetime, **counts):

@@ -201,6 +201,9 @@ class Appeal(Located, BaseModel):
     paused_since = models.DateTimeField(_("挂起起始时间"), null=True, blank=True,
                                         help_text=_("经批准挂起期间不计时、不预警、不升级"))
     response_overdue_at = models.DateTimeField(_("响应超时记录时间"), null=True, blank=True)
+    merged_into = models.ForeignKey("self", verbose_name=_("并入诉求"), null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="merged_appeals",
+                                    help_text=_("重复诉求并入的主诉求;并入后本诉求办结,不计入三率"))
 
     class Meta:
         verbose_name = _("诉求")

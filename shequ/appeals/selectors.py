@@ -4,8 +4,10 @@ department the appeals it handles, the district office and leaders their distric
 from __future__ import annotations
 
 import datetime as dt
+import math
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from shequ.core.errors import NotInScope
@@ -46,7 +48,8 @@ def appeal_get(*, user, pk: int) -> Appeal:
     """One appeal (404 when missing or outside the user's scope)."""
     return scoping.get_in_scope(
         _visible(user).select_related("category__time_limit", "handling_node", "handling_department",
-                                      "lead_node", "lead_department", "first_receiver", "address", "community", "grid"),
+                                      "lead_node", "lead_department", "first_receiver", "address", "community", "grid",
+                                      "merged_into"),
         user, pk=pk)
 
 
@@ -110,3 +113,53 @@ def pending_time_requests(*, user) -> QuerySet:
     return (TimeRequest.objects.filter(status=TimeRequest.Status.PENDING, appeal__in=_visible(user).values("pk"))
             .select_related("appeal__category", "appeal__handling_node", "appeal__handling_department", "requested_by")
             .order_by("requested_at", "id"))
+#: Defaults of the duplicate search; override with the settings ``APPEALS_DUPLICATE_RADIUS_M`` and
+#: ``APPEALS_DUPLICATE_DAYS`` (read at call time).
+DUPLICATE_RADIUS_M = 100
+DUPLICATE_DAYS = 7
+_EARTH_RADIUS_M = 6_371_000
+
+
+def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """Great-circle distance in metres (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * _EARTH_RADIUS_M * math.asin(math.sqrt(h))
+
+
+def appeal_duplicates(*, user, appeal: Appeal, radius_m: float | None = None, days: int | None = None) -> list[Appeal]:
+    """Possible duplicates 可能重复 of ``appeal``: other open, unmerged appeals the user may see, of
+    the same category, received within ``days`` of it (either side), and either matched to the
+    same standard address or within ``radius_m`` metres of its point. Nearest first; each has
+    ``distance_m`` (None when matched by address only) and ``same_address``.
+
+    One query: a bounding box around the point narrows the rows, the exact distance is computed here.
+    """
+    radius = float(radius_m if radius_m is not None else getattr(settings, "APPEALS_DUPLICATE_RADIUS_M", DUPLICATE_RADIUS_M))
+    days = int(days if days is not None else getattr(settings, "APPEALS_DUPLICATE_DAYS", DUPLICATE_DAYS))
+    near = Q(pk__in=[])
+    if appeal.address_id:
+        near |= Q(address_id=appeal.address_id)
+    has_point = appeal.lat is not None and appeal.lng is not None
+    if has_point:
+        dlat = radius / 111_320
+        dlng = radius / (111_320 * max(math.cos(math.radians(appeal.lat)), 0.01))
+        near |= Q(lat__range=(appeal.lat - dlat, appeal.lat + dlat), lng__range=(appeal.lng - dlng, appeal.lng + dlng))
+    window = dt.timedelta(days=days)
+    qs = (_visible(user).filter(near, category_id=appeal.category_id, status__in=OPEN_STATUSES, merged_into__isnull=True,
+                                received_at__range=(appeal.received_at - window, appeal.received_at + window))
+          .exclude(pk=appeal.pk).select_related("category", "community").order_by("received_at", "id"))
+    found = []
+    for other in qs:
+        other.same_address = bool(appeal.address_id and other.address_id == appeal.address_id)
+        other.distance_m = (round(distance_m(appeal.lat, appeal.lng, other.lat, other.lng), 1)
+                            if has_point and other.lat is not None and other.lng is not None else None)
+        if other.same_address or (other.distance_m is not None and other.distance_m <= radius):
+            found.append(other)
+    return sorted(found, key=lambda a: (a.distance_m if a.distance_m is not None else -1, a.received_at, a.pk))
+
+
+def merged_followers(*, appeal: Appeal) -> QuerySet[Appeal]:
+    """The appeals merged into ``appeal``: their requesters are to be told of its later changes."""
+    return Appeal.objects.filter(merged_into=appeal).order_by("id")

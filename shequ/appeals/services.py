@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from shequ.core import crypto
 from shequ.core.audit import audit_bulk, audit_record
-from shequ.core.errors import Conflict, InvalidInput, NotAllowed
+from shequ.core.errors import Conflict, InvalidInput, NotAllowed, NotInScope
 from shequ.core.idcard import validate_phone
 from shequ.jurisdiction import scoping
 from shequ.jurisdiction.models import Department, Level, Node
@@ -280,6 +280,9 @@ def appeal_reopen(*, actor, appeal_id: int, reason: str, now: dt.datetime | None
         if appeal.reopen_count >= Appeal.MAX_REOPENS:
             raise Conflict(_("重启次数已达上限"), code=AppealErrorCode.REOPEN_LIMIT,
                            extra={"limit": Appeal.MAX_REOPENS})
+        if appeal.merged_into_id:
+            raise Conflict(_("已并入其他诉求的诉求不能重启"), code=AppealErrorCode.MERGED,
+                           extra={"merged_into": appeal.merged_into_id})
 
     def due(appeal: Appeal, at: dt.datetime):
         return deadlines.due_times(received_at=at, time_limit=appeal.category.time_limit, channel=appeal.channel)
@@ -370,3 +373,51 @@ def appeal_reveal(*, actor, appeal: Appeal, channel: str = "page") -> dict[str, 
         raise NotAllowed(_("您没有查看身份证号、电话明文的权限"))
     audit_record(actor=actor, verb="appeal.requester_unmasked", target=appeal, extra={"channel": channel})
     return {"name": appeal.requester_name, "phone": appeal.requester_phone}
+
+
+@transaction.atomic
+def appeal_merge(*, actor, appeal_id: int, into_id: int, reason: str, now: dt.datetime | None = None) -> Appeal:
+    """Merge a duplicate appeal into another one (合并重复诉求), with a required reason.
+
+    The duplicate is closed at once (from any open status: merging is its own move, outside the
+    transition table) and left out of the three rates; both timelines get an event with the
+    reason. Both appeals must be in the actor's scope (404 otherwise); the duplicate must be
+    open and the primary neither closed nor merged itself (409). Appeals earlier merged into the
+    duplicate follow it to the primary. There is no undo (docs/appeals.md).
+    """
+    reason = _reason(reason)
+    if appeal_id == into_id:
+        raise InvalidInput(_("不能将诉求并入其自身"), code=AppealErrorCode.MERGE_SELF, extra={"field": "into"})
+    now = now or timezone.now()
+    scoping.ensure_can(actor, "appeals.handle")
+    locked = {a.pk: a for a in scoping.scope_queryset(
+        Appeal.objects.select_for_update().filter(pk__in=[appeal_id, into_id]).order_by("pk"), actor)}
+    if appeal_id not in locked or into_id not in locked:
+        raise NotInScope(_("记录不存在或不在您的辖区内"))
+    appeal, primary = locked[appeal_id], locked[into_id]
+    if cohandles_only(actor, appeal):
+        raise NotAllowed(_("协办单位只能答复本单位承担的部分,办理流程由主办单位推进"),
+                         code=AppealErrorCode.COHANDLER_ONLY)
+    if appeal.merged_into_id or appeal.status not in OPEN_STATUSES:
+        raise Conflict(_("只能合并尚未办结的诉求"), code=AppealErrorCode.MERGE_NOT_OPEN,
+                       extra={"status": appeal.status})
+    if primary.merged_into_id or primary.status == Appeal.Status.CLOSED:
+        raise Conflict(_("不能并入已办结或已被合并的诉求"), code=AppealErrorCode.MERGE_TARGET_CLOSED,
+                       extra={"field": "into", "status": primary.status})
+    previous = appeal.status
+    appeal.status, appeal.closed_at, appeal.merged_into = Appeal.Status.CLOSED, now, primary
+    appeal.save(update_fields=["status", "closed_at", "merged_into", "updated_at"])
+    _event(appeal, actor=actor, verb="merged", at=now, from_status=previous, note=reason,
+           extra={"into": primary.pk, "into_number": primary.number})
+    _event(primary, actor=actor, verb="merged_in", at=now, from_status=primary.status, note=reason,
+           extra={"from": appeal.pk, "from_number": appeal.number})
+    followers = list(Appeal.objects.select_for_update().filter(merged_into=appeal).order_by("pk"))
+    for follower in followers:
+        follower.merged_into = primary
+        follower.save(update_fields=["merged_into", "updated_at"])
+        _event(follower, actor=actor, verb="merged", at=now, from_status=follower.status, note=reason,
+               extra={"into": primary.pk, "into_number": primary.number, "via": appeal.pk})
+    audit_record(actor=actor, verb="appeal.merged", target=appeal,
+                 extra={"into": primary.pk, "from": previous, "reason": reason,
+                        "followers": [f.pk for f in followers]})
+    return appeal

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from shequ.core.errors import InvalidInput
 from shequ.core.idcard import mask_phone
 from shequ.jurisdiction import scoping
 from shequ.jurisdiction import selectors as tree
@@ -39,6 +40,7 @@ VERBS = {
     "pause_rejected": gettext_lazy("驳回挂起申请"), "extension_rejected": gettext_lazy("驳回延期申请"),
     "resumed": gettext_lazy("恢复计时"), "cohandler_added": gettext_lazy("增加协办单位"),
     "cohandler_replied": gettext_lazy("协办答复"), "cohandler_removed": gettext_lazy("移除协办单位"),
+    "merged": gettext_lazy("作为重复诉求并入"), "merged_in": gettext_lazy("并入重复诉求"),
 }
 
 #: action -> (button label, target status, form class); the order is the order of the buttons.
@@ -150,7 +152,8 @@ def appeal_create(request):
 
 # --- detail and moves -------------------------------------------------------------------------
 
-def _detail(request, appeal: Appeal, *, bound: tuple[str, object] | None = None, status: int = 200):
+def _detail(request, appeal: Appeal, *, bound: tuple[str, object] | None = None, status: int = 200,
+            merge_form=None):
     user = request.user
     now = timezone.now()
     can_handle = may_move(user, appeal)
@@ -177,6 +180,7 @@ def _detail(request, appeal: Appeal, *, bound: tuple[str, object] | None = None,
         "handling_unit": _unit(appeal.handling_node, appeal.handling_department),
         "lead_unit": _unit(appeal.lead_node, appeal.lead_department),
         **handling_context(request, appeal, bound if bound and bound[0] not in ACTIONS else None),
+        **_duplicates_context(user, appeal, merge_form, can_handle),
     }, status=status)
 
 
@@ -226,3 +230,47 @@ def appeal_action(request, pk: int, action: str):
                 return redirect("appeals:detail", pk=pk)
             return redirect("appeals:list")  # a department that transferred or returned it no longer sees it
     return _detail(request, selectors.appeal_get(user=user, pk=pk), bound=(action, form))
+
+
+# --- duplicates and merging -------------------------------------------------------------------
+
+def _duplicates_context(user, appeal: Appeal, merge_form, can_handle: bool) -> dict:
+    """可能重复 candidates, the appeals merged into this one, and the merge form (open appeals only)."""
+    candidates = selectors.appeal_duplicates(user=user, appeal=appeal) if appeal.merged_into_id is None else []
+    can_merge = can_handle and appeal.merged_into_id is None and appeal.status in OPEN
+    if can_merge and merge_form is None:
+        merge_form = forms.MergeForm(prefix="merge", candidates=candidates)
+    return {
+        "duplicates": [{"appeal": a, "url": reverse("appeals:detail", args=[a.pk])} for a in candidates],
+        "followers": list(selectors.merged_followers(appeal=appeal)),
+        "merge_form": merge_form if can_merge or merge_form is not None else None,
+        "merge_url": reverse("appeals:merge", args=[appeal.pk]),
+    }
+
+
+def _merge_target(user, d: dict) -> int:
+    """The primary's id: the chosen candidate, or the visible appeal with exactly the typed number."""
+    if d.get("into"):
+        return _int(d["into"])
+    number = d["into_number"].strip().upper()
+    pk = selectors.appeal_list(user=user, number=number).filter(number=number).values_list("pk", flat=True).first()
+    if pk is None:  # missing and out of scope alike
+        raise InvalidInput(_("未找到该编号的诉求"), extra={"field": "into_number"})
+    return pk
+
+
+@page
+@require_POST
+def appeal_merge(request, pk: int):
+    user = request.user
+    _require(user, "appeals.handle")
+    appeal = selectors.appeal_get(user=user, pk=pk)
+    form = forms.MergeForm(request.POST, prefix="merge", candidates=selectors.appeal_duplicates(user=user, appeal=appeal))
+    if form.is_valid():
+        d = form.cleaned_data
+        ok, _result = attempt(lambda: services.appeal_merge(actor=user, appeal_id=pk, into_id=_merge_target(user, d),
+                                                            reason=d["reason"]), form=form)
+        if ok:
+            messages.success(request, _("已并入诉求,本诉求已办结"))
+            return redirect("appeals:detail", pk=pk)
+    return _detail(request, selectors.appeal_get(user=user, pk=pk), merge_form=form)

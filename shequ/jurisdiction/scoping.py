@@ -34,15 +34,18 @@ from .models import Node
 # "appeals.approve" decides pause and extension requests of the units below (挂起/延期审批).
 _APPEALS_HANDLE = frozenset({"appeals.view", "appeals.create", "appeals.handle"})
 _APPEALS_APPROVE = _APPEALS_HANDLE | {"appeals.approve"}
+# Proactive governance (每月一题): streets and the district office manage topics, communities and
+# leaders view them (a community sees the topics of its own place).
+_PROACTIVE_VIEW, _PROACTIVE_MANAGE = frozenset({"proactive.view"}), frozenset({"proactive.view", "proactive.manage"})
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.RESIDENT: frozenset({"registry.view"}),
     Role.GRID_WORKER: frozenset({"registry.view", "registry.change", "registry.export"}) | _APPEALS_HANDLE,
-    Role.COMMUNITY_WORKER: frozenset({"registry.view", "registry.change", "registry.import", "registry.export"}) | _APPEALS_HANDLE,
-    Role.STREET_STAFF: frozenset({"registry.view", "registry.change", "registry.import", "registry.export", "tree.report"}) | _APPEALS_APPROVE,
+    Role.COMMUNITY_WORKER: frozenset({"registry.view", "registry.change", "registry.import", "registry.export"}) | _APPEALS_HANDLE | _PROACTIVE_VIEW,
+    Role.STREET_STAFF: frozenset({"registry.view", "registry.change", "registry.import", "registry.export", "tree.report"}) | _APPEALS_APPROVE | _PROACTIVE_MANAGE,
     Role.DEPARTMENT: frozenset({"registry.view", "appeals.view", "appeals.handle"}),
-    Role.DISTRICT_OFFICE: frozenset({"registry.view", "registry.export", "tree.report", "tree.change"}) | _APPEALS_APPROVE,
+    Role.DISTRICT_OFFICE: frozenset({"registry.view", "registry.export", "tree.report", "tree.change"}) | _APPEALS_APPROVE | _PROACTIVE_MANAGE,
     Role.ORGANIZATION: frozenset({"registry.view", "tree.report"}),
-    Role.LEADER: frozenset({"registry.view", "registry.export", "tree.report", "appeals.view"}),
+    Role.LEADER: frozenset({"registry.view", "registry.export", "tree.report", "appeals.view"}) | _PROACTIVE_VIEW,
     Role.ADMIN: frozenset({"*"}),
 }
 

@@ -1,0 +1,130 @@
+"""Server-rendered inline SVG charts: a horizontal bar chart and a line chart, no JavaScript.
+
+Both take plain rows (dicts or objects) and the names of the label and value keys, so any module
+can chart its figures: ``bar_chart(rows, "name", "composite", max_value=100)``,
+``line_chart(rows, "key", [("response_rate", "响应率"), ...], max_value=1, percent=True)``. The SVG
+scales to its container (``viewBox``, width 100%), so it reads on a phone; every mark has a
+``<title>`` (a tooltip, and text for screen readers) and a missing value (None) is drawn as "—".
+Template tags: ``{% load charts %}{% bar_chart ... %}`` (``shequ.web.templatetags.charts``).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+
+#: Series colours (colour-blind safe, Okabe–Ito).
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00")
+FONT = "font-size:14px;font-family:inherit"
+
+
+def _get(row, key: str):
+    return row.get(key) if isinstance(row, dict) else getattr(row, key, None)
+
+
+def format_value(value, percent: bool = False, digits: int = 1) -> str:
+    if value is None:
+        return "—"
+    return f"{value * 100:.{digits}f}%" if percent else f"{value:.{digits}f}"
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def bar_chart(rows: Iterable, label_key: str, value_key: str, *, max_value: float | None = None,
+              percent: bool = False, digits: int = 1, title: str = "", color: str = PALETTE[0],
+              label_chars: int = 7) -> SafeString:
+    """One horizontal bar per row, in the given order, scaled to ``max_value`` (default: the largest value)."""
+    rows = list(rows)
+    values = [_get(r, value_key) for r in rows]
+    top = max_value if max_value is not None else max([v for v in values if v is not None] or [0])
+    top = top or 1
+    width, label_w, value_w, bar_h, gap = 420, 110, 56, 22, 8
+    plot_w = width - label_w - value_w
+    height = max(len(rows), 1) * (bar_h + gap) + gap
+    marks = []
+    for i, (row, value) in enumerate(zip(rows, values)):
+        y = gap + i * (bar_h + gap)
+        label = str(_get(row, label_key) or "")
+        shown = format_value(value, percent, digits)
+        w = 0 if value is None else max(0.0, min(value / top, 1.0)) * plot_w
+        marks.append(format_html(
+            '<g><title>{}: {}</title>'
+            '<text x="{}" y="{}" text-anchor="end" dominant-baseline="middle" style="{}">{}</text>'
+            '<rect x="{}" y="{}" width="{}" height="{}" rx="2" fill="{}"></rect>'
+            '<text x="{}" y="{}" dominant-baseline="middle" style="{}">{}</text></g>',
+            label, shown, label_w - 6, y + bar_h / 2, FONT, _clip(label, label_chars),
+            label_w, y, f"{w:.1f}", bar_h, color,
+            f"{label_w + w + 6:.1f}", y + bar_h / 2, FONT, shown))
+    if not rows:
+        marks.append(format_html('<text x="{}" y="{}" text-anchor="middle" style="{}">—</text>', width / 2, height / 2, FONT))
+    return format_html(
+        '<svg class="chart bar-chart" viewBox="0 0 {} {}" width="100%" role="img" aria-label="{}" '
+        'preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">'
+        '<line x1="{}" y1="0" x2="{}" y2="{}" stroke="#999"></line>{}</svg>',
+        width, height, title, label_w, label_w, height, mark_safe("".join(marks)))
+
+
+def line_chart(rows: Iterable, label_key: str, series: Sequence[tuple[str, str]], *, max_value: float | None = None,
+               percent: bool = False, digits: int = 1, title: str = "") -> SafeString:
+    """One line per ``(value_key, name)`` of ``series`` across the rows (x: the rows' labels, in order),
+    with a legend; a missing value breaks the line."""
+    rows = list(rows)
+    all_values = [_get(r, key) for r in rows for key, _name in series]
+    top = max_value if max_value is not None else max([v for v in all_values if v is not None] or [0])
+    top = top or 1
+    width, height, left, right, top_pad, bottom = 480, 300, 48, 34, 40, 36
+    plot_w, plot_h = width - left - right, height - top_pad - bottom
+    step = plot_w / max(len(rows) - 1, 1)
+
+    def x(i: int) -> float:
+        return left + (i * step if len(rows) > 1 else plot_w / 2)
+
+    def y(v: float) -> float:
+        return top_pad + plot_h - max(0.0, min(v / top, 1.0)) * plot_h
+
+    parts = []
+    for k in range(5):  # grid lines and y labels at 0, 25, 50, 75, 100 % of the top
+        v = top * k / 4
+        parts.append(format_html(
+            '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#ddd"></line>'
+            '<text x="{}" y="{}" text-anchor="end" dominant-baseline="middle" style="{}">{}</text>',
+            left, f"{y(v):.1f}", width - right, f"{y(v):.1f}", left - 6, f"{y(v):.1f}", FONT, format_value(v, percent, 0)))
+    every = max(1, -(-len(rows) // 8))  # at most ~8 x labels
+    for i, row in enumerate(rows):
+        if i % every == 0 or i == len(rows) - 1:
+            parts.append(format_html('<text x="{}" y="{}" text-anchor="middle" style="{}">{}</text>',
+                                     f"{x(i):.1f}", height - bottom + 18, FONT, str(_get(row, label_key) or "")))
+    for s, (key, name) in enumerate(series):
+        color = PALETTE[s % len(PALETTE)]
+        segments, current = [], []
+        for i, row in enumerate(rows):
+            v = _get(row, key)
+            if v is None:
+                if current:
+                    segments.append(current)
+                current = []
+                continue
+            current.append((i, v))
+        if current:
+            segments.append(current)
+        for seg in segments:
+            if len(seg) > 1:
+                parts.append(format_html('<polyline fill="none" stroke="{}" stroke-width="2.5" points="{}"></polyline>',
+                                         color, " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in seg)))
+            parts.append(format_html_join("", '<circle cx="{}" cy="{}" r="4" fill="{}"><title>{} {}: {}</title></circle>', (
+                (f"{x(i):.1f}", f"{y(v):.1f}", color, str(_get(rows[i], label_key) or ""), name, format_value(v, percent, digits))
+                for i, v in seg)))
+        lx = left + s * 110
+        parts.append(format_html(
+            '<rect x="{}" y="10" width="14" height="14" rx="2" fill="{}"></rect>'
+            '<text x="{}" y="17" dominant-baseline="middle" style="{}">{}</text>', lx, color, lx + 20, FONT, name))
+    if not rows:
+        parts.append(format_html('<text x="{}" y="{}" text-anchor="middle" style="{}">—</text>',
+                                 width / 2, height / 2, FONT))
+    return format_html(
+        '<svg class="chart line-chart" viewBox="0 0 {} {}" width="100%" role="img" aria-label="{}" '
+        'preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">{}</svg>',
+        width, height, title, mark_safe("".join(parts)))
