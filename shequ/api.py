@@ -78,6 +78,7 @@ def _register_routers() -> None:
     from shequ.jurisdiction.api import router as tree_router
     from shequ.registry.api import router as registry_router
     from shequ.transfer.api import router as transfer_router
+    from shequ.whistle.api import router as whistle_router
 
     api.add_router("/accounts", accounts_router)
     api.add_router("/tree", tree_router)
@@ -85,6 +86,7 @@ def _register_routers() -> None:
     api.add_router("/transfer", transfer_router)
     api.add_router("/appeals/rates", appeals_rates_router)  # before /appeals/{appeal_id}
     api.add_router("/appeals", appeals_router)
+    api.add_router("/whistle", whistle_router)
 
 
 _register_routers()

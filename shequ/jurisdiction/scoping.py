@@ -32,15 +32,18 @@ from .models import Node
 # Appeals (诉求): "appeals.create" takes an appeal in from any channel; "appeals.handle" moves
 # it through its workflow (accept, dispatch, start, reply).
 _APPEALS_HANDLE = frozenset({"appeals.view", "appeals.create", "appeals.handle"})
+# Whistle and report (吹哨报到): streets (and the district office for them) whistle and score,
+# departments act on what they are whistled to, a community worker reads its community's.
+_WHISTLE_STREET = frozenset({"whistle.view", "whistle.create", "whistle.score", "whistle.ranking"})
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.RESIDENT: frozenset({"registry.view"}),
     Role.GRID_WORKER: frozenset({"registry.view", "registry.change", "registry.export"}) | _APPEALS_HANDLE,
-    Role.COMMUNITY_WORKER: frozenset({"registry.view", "registry.change", "registry.import", "registry.export"}) | _APPEALS_HANDLE,
-    Role.STREET_STAFF: frozenset({"registry.view", "registry.change", "registry.import", "registry.export", "tree.report"}) | _APPEALS_HANDLE,
-    Role.DEPARTMENT: frozenset({"registry.view", "appeals.view", "appeals.handle"}),
-    Role.DISTRICT_OFFICE: frozenset({"registry.view", "registry.export", "tree.report", "tree.change"}) | _APPEALS_HANDLE,
+    Role.COMMUNITY_WORKER: frozenset({"registry.view", "registry.change", "registry.import", "registry.export", "whistle.view"}) | _APPEALS_HANDLE,
+    Role.STREET_STAFF: frozenset({"registry.view", "registry.change", "registry.import", "registry.export", "tree.report"}) | _APPEALS_HANDLE | _WHISTLE_STREET,
+    Role.DEPARTMENT: frozenset({"registry.view", "appeals.view", "appeals.handle", "whistle.view", "whistle.act", "whistle.ranking"}),
+    Role.DISTRICT_OFFICE: frozenset({"registry.view", "registry.export", "tree.report", "tree.change"}) | _APPEALS_HANDLE | _WHISTLE_STREET,
     Role.ORGANIZATION: frozenset({"registry.view", "tree.report"}),
-    Role.LEADER: frozenset({"registry.view", "registry.export", "tree.report", "appeals.view"}),
+    Role.LEADER: frozenset({"registry.view", "registry.export", "tree.report", "appeals.view", "whistle.view", "whistle.ranking"}),
     Role.ADMIN: frozenset({"*"}),
 }
 
@@ -56,6 +59,8 @@ OWN_HOUSEHOLD_LOOKUP = {
 # (label -> lookup of the handling department's id). Other located models: its district.
 DEPARTMENT_LOOKUP = {
     "appeals.appeal": "handling_department_id",
+    "whistle.whistle": "targets__department_id",  # through a relation: obj_in_scope asks the database
+    "whistle.whistletarget": "department_id",
 }
 
 
@@ -168,6 +173,8 @@ def obj_in_scope(user, obj) -> bool:
             return False
         return type(obj)._default_manager.filter(pk=obj.pk, **{lookup: resident.household_id}).exists()
     department_lookup = _department_lookup(user, type(obj))
+    if department_lookup and "__" in department_lookup:
+        return type(obj)._default_manager.filter(pk=obj.pk, **{f"{department_lookup}__in": bound_department_ids(user)}).exists()
     if department_lookup:
         return getattr(obj, department_lookup, None) in bound_department_ids(user)
     for node in bound_nodes(user):
