@@ -212,7 +212,7 @@ class RankingOut(Schema):
 # --- operations --------------------------------------------------------------------------------
 
 def _with_targets(request, whistle: Whistle) -> Whistle:
-    """Attach the department rows this user may see (a department: its own) for the schema."""
+    """Attach the department rows with their on-time states for the schema."""
     whistle.visible_targets = selectors.visible_targets(user=request.auth, whistle=whistle, now=timezone.now())
     return whistle
 

@@ -59,21 +59,16 @@ def whistle_get(*, user, pk: int) -> Whistle:
 
 
 def whistle_timeline(*, user, whistle: Whistle) -> QuerySet[WhistleEvent]:
-    """The timeline of a whistle already loaded through ``whistle_get``. A department sees the
-    whistle's own events and its own steps, not the other departments'."""
-    qs = WhistleEvent.objects.filter(whistle=whistle)
-    if getattr(user, "role", None) == Role.DEPARTMENT:
-        qs = qs.filter(target__isnull=True) | qs.filter(target__in=scoping.scope_queryset(WhistleTarget.objects.all(), user))
-    return qs.select_related("target__department").order_by("at", "id")
+    """The timeline of a whistle already loaded through ``whistle_get`` (every department's steps:
+    departments called together see who else is coming)."""
+    return WhistleEvent.objects.filter(whistle=whistle).select_related("target__department").order_by("at", "id")
 
 
 def visible_targets(*, user, whistle: Whistle, now: dt.datetime) -> list[WhistleTarget]:
-    """The department rows of a whistle loaded through ``whistle_get`` this user may see (a
-    department: its own, not the other departments'), with ``report_state`` and ``reply_state``
-    as of ``now`` (``step_state``)."""
+    """The department rows of a whistle loaded through ``whistle_get`` (whoever may see the whistle
+    sees every department's progress; only their own is theirs to act on, ``own_target_ids``),
+    with ``report_state`` and ``reply_state`` as of ``now`` (``step_state``)."""
     targets = list(whistle.targets.all())
-    if getattr(user, "role", None) == Role.DEPARTMENT and not scoping.is_global(user):
-        targets = [t for t in targets if scoping.obj_in_scope(user, t)]
     for t in targets:
         t.whistle = whistle
         t.report_state = step_state(t.on_site_at, whistle.report_due_at, now)
