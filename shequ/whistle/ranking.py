@@ -136,11 +136,11 @@ def department_ranking(*, user, period: str, year: int, month: int | None = None
                    rows=ranked + rest)
 
 
-def bar_chart(rows: list[RankRow], *, width: int = 640, bar: int = 22, gap: int = 8, label: int = 150) -> dict:
+def bar_chart(rows: list[RankRow], *, width: int = 420, bar: int = 20, gap: int = 8, label: int = 96) -> dict:
     """Geometry of a horizontal bar chart of the average scores (0–100), drawn as inline SVG by
     the template: one bar per department with a score, in ranking order."""
     scored = [r for r in rows if r.average_score is not None]
-    span = width - label - 60
+    span = width - label - 48
     bars = []
     for i, r in enumerate(scored):
         y = gap + i * (bar + gap)

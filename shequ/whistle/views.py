@@ -145,6 +145,7 @@ def _detail(request, whistle: Whistle, *, bound: tuple[int, str, object] | None 
     now = timezone.now()
     targets = selectors.visible_targets(user=user, whistle=whistle, now=now)
     own = selectors.own_target_ids(user=user, targets=targets)
+    targets.sort(key=lambda t: t.pk not in own)  # a department's own row first (stable otherwise)
     cards = []
     for target in targets:
         names = _available(user, whistle, target, own)

@@ -182,3 +182,13 @@ def test_ranking_page(as_user, wworld, whistle):
     assert "2026" in year and "93.33" in year
     empty = as_user("office").get(reverse("whistle:ranking"), {"period": "month", "year": 2025, "month": 1}).content.decode()
     assert "<svg" not in empty and "本期没有已评分的吹哨" in empty
+
+
+def test_pages_in_english(as_user, wworld, whistle):
+    client = as_user("street_s1")
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    detail = client.get(reverse("whistle:detail", args=[whistle.pk])).content.decode()
+    assert "Departments' progress" in detail and "Awaiting acknowledgement" in detail and "Urgent" in detail
+    ranking = client.get(reverse("whistle:ranking")).content.decode()
+    assert "Department ranking" in ranking and "On-time arrival rate" in ranking
+    assert "Whistle and report" in client.get(reverse("whistle:list")).content.decode()
