@@ -10,5 +10,6 @@ urlpatterns = [
     path("transfer/", include("shequ.transfer.urls")),
     path("appeals/", include("shequ.appeals.urls")),
     path("proactive/", include("shequ.proactive.urls")),
+    path("whistle/", include("shequ.whistle.urls")),
     path("", include("shequ.web.urls")),
 ]

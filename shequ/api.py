@@ -79,6 +79,7 @@ def _register_routers() -> None:
     from shequ.proactive.api import router as proactive_router
     from shequ.registry.api import router as registry_router
     from shequ.transfer.api import router as transfer_router
+    from shequ.whistle.api import router as whistle_router
 
     api.add_router("/accounts", accounts_router)
     api.add_router("/tree", tree_router)
@@ -87,6 +88,7 @@ def _register_routers() -> None:
     api.add_router("/appeals/rates", appeals_rates_router)  # before /appeals/{appeal_id}
     api.add_router("/appeals", appeals_router)
     api.add_router("/proactive", proactive_router)
+    api.add_router("/whistle", whistle_router)
 
 
 _register_routers()

@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "shequ.registry",
     "shequ.appeals",
     "shequ.proactive",
+    "shequ.whistle",
     "shequ.transfer",
     "shequ.web",
     "shequ.demo",

@@ -37,15 +37,18 @@ _APPEALS_APPROVE = _APPEALS_HANDLE | {"appeals.approve"}
 # Proactive governance (每月一题): streets and the district office manage topics, communities and
 # leaders view them (a community sees the topics of its own place).
 _PROACTIVE_VIEW, _PROACTIVE_MANAGE = frozenset({"proactive.view"}), frozenset({"proactive.view", "proactive.manage"})
+# Whistle and report (吹哨报到): streets (and the district office for them) whistle and score,
+# departments act on what they are whistled to, a community worker reads its community's.
+_WHISTLE_STREET = frozenset({"whistle.view", "whistle.create", "whistle.score", "whistle.ranking"})
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.RESIDENT: frozenset({"registry.view"}),
     Role.GRID_WORKER: frozenset({"registry.view", "registry.change", "registry.export"}) | _APPEALS_HANDLE,
-    Role.COMMUNITY_WORKER: frozenset({"registry.view", "registry.change", "registry.import", "registry.export"}) | _APPEALS_HANDLE | _PROACTIVE_VIEW,
-    Role.STREET_STAFF: frozenset({"registry.view", "registry.change", "registry.import", "registry.export", "tree.report"}) | _APPEALS_APPROVE | _PROACTIVE_MANAGE,
-    Role.DEPARTMENT: frozenset({"registry.view", "appeals.view", "appeals.handle"}),
-    Role.DISTRICT_OFFICE: frozenset({"registry.view", "registry.export", "tree.report", "tree.change"}) | _APPEALS_APPROVE | _PROACTIVE_MANAGE,
+    Role.COMMUNITY_WORKER: frozenset({"registry.view", "registry.change", "registry.import", "registry.export", "whistle.view"}) | _APPEALS_HANDLE | _PROACTIVE_VIEW,
+    Role.STREET_STAFF: frozenset({"registry.view", "registry.change", "registry.import", "registry.export", "tree.report"}) | _APPEALS_APPROVE | _PROACTIVE_MANAGE | _WHISTLE_STREET,
+    Role.DEPARTMENT: frozenset({"registry.view", "appeals.view", "appeals.handle", "whistle.view", "whistle.act", "whistle.ranking"}),
+    Role.DISTRICT_OFFICE: frozenset({"registry.view", "registry.export", "tree.report", "tree.change"}) | _APPEALS_APPROVE | _PROACTIVE_MANAGE | _WHISTLE_STREET,
     Role.ORGANIZATION: frozenset({"registry.view", "tree.report"}),
-    Role.LEADER: frozenset({"registry.view", "registry.export", "tree.report", "appeals.view"}) | _PROACTIVE_VIEW,
+    Role.LEADER: frozenset({"registry.view", "registry.export", "tree.report", "appeals.view", "whistle.view", "whistle.ranking"}) | _PROACTIVE_VIEW,
     Role.ADMIN: frozenset({"*"}),
 }
 
@@ -58,12 +61,15 @@ OWN_HOUSEHOLD_LOOKUP = {
 }
 
 # Models a department user sees by the department handling them, not by its district
-# (label -> lookups of department ids; a record matching any of them is visible). The first
-# lookup is a column of the model; the others may cross relations (they are checked through a
-# subquery, so no row is repeated). Other located models: its district.
+# (label -> lookups of department ids; a record matching any of them is visible). A lookup
+# without "__" is a column of the model; one that crosses relations is checked through a
+# subquery, so no row is repeated. Other located models: its district.
 DEPARTMENT_LOOKUP: dict[str, tuple[str, ...]] = {
-    # the handling department, and departments co-handling a multi-unit appeal (协办)
-    "appeals.appeal": ("handling_department_id", "cohandlers__department_id"),
+    # the handling department, departments co-handling a multi-unit appeal (协办), and departments
+    # whistled to about it (吹哨报到)
+    "appeals.appeal": ("handling_department_id", "cohandlers__department_id", "whistles__targets__department_id"),
+    "whistle.whistle": ("targets__department_id",),
+    "whistle.whistletarget": ("department_id",),
 }
 
 
@@ -133,11 +139,10 @@ def scope_q(user, model: type[models.Model], via: str = "") -> Q:
     department_lookups = _department_lookups(user, model)
     if department_lookups:
         ids = bound_department_ids(user)
-        direct, *related = department_lookups
-        q = Q(**{f"{via}{direct}__in": ids})
-        for lookup in related:
-            q |= Q(**{f"{via}pk__in": model._default_manager.filter(**{f"{lookup}__in": ids}).values("pk")})
-        return q
+        return reduce(or_, (
+            Q(**{f"{via}{lookup}__in": ids}) if "__" not in lookup
+            else Q(**{f"{via}pk__in": model._default_manager.filter(**{f"{lookup}__in": ids}).values("pk")})
+            for lookup in department_lookups))
     nodes = bound_nodes(user)
     if not nodes:
         return Q(pk__in=[])
@@ -183,8 +188,9 @@ def obj_in_scope(user, obj) -> bool:
     department_lookups = _department_lookups(user, type(obj))
     if department_lookups:
         ids = bound_department_ids(user)
-        direct, *related = department_lookups
-        if getattr(obj, direct, None) in ids:
+        direct = [lookup for lookup in department_lookups if "__" not in lookup]
+        related = [lookup for lookup in department_lookups if "__" in lookup]
+        if any(getattr(obj, lookup, None) in ids for lookup in direct):
             return True
         return bool(related) and type(obj)._default_manager.filter(
             reduce(or_, (Q(**{f"{lookup}__in": ids}) for lookup in related)), pk=obj.pk).exists()

@@ -30,6 +30,8 @@ def nav_items(context) -> list[dict]:
         items.append(("appeals:list", _("诉求")))
     if staff and scoping.can(user, "proactive.view"):
         items.append(("proactive:problems", _("每月一题")))
+    if staff and scoping.can(user, "whistle.view"):
+        items.append(("whistle:list", _("吹哨报到")))
     if staff and (scoping.can(user, "registry.import") or scoping.can(user, "registry.export")):
         items.append(("transfer:import", _("导入导出")))
     if scoping.can(user, "tree.report"):
