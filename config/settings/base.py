@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "shequ.registry",
     "shequ.appeals",
     "shequ.transfer",
+    "shequ.open311",
     "shequ.web",
     "shequ.demo",
 ]

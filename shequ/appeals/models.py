@@ -198,6 +198,8 @@ class Appeal(Located, BaseModel):
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     return_count = models.PositiveSmallIntegerField(_("退单次数"), default=0)
     reopen_count = models.PositiveSmallIntegerField(_("重启次数"), default=0)
+    external_number = models.CharField(_("外部工单编号"), max_length=64, blank=True,
+                                       help_text=_("来自外部系统(如 12345 热线)的工单编号,同一渠道内唯一"))
 
     class Meta:
         verbose_name = _("诉求")
@@ -213,6 +215,10 @@ class Appeal(Located, BaseModel):
             models.CheckConstraint(
                 condition=models.Q(handling_node__isnull=False) | models.Q(handling_department__isnull=False),
                 name="appeal_has_handling_unit",
+            ),
+            models.UniqueConstraint(
+                fields=["channel", "external_number"], condition=~models.Q(external_number=""),
+                name="appeal_external_number_unique",
             ),
         ]
 
