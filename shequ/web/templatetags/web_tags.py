@@ -28,7 +28,7 @@ def nav_items(context) -> list[dict]:
                   ("web:address_search", _("地址"))]
     if staff and scoping.can(user, "appeals.view"):
         items.append(("appeals:list", _("诉求")))
-    if staff and (scoping.can(user, "registry.import") or scoping.can(user, "registry.export")):
+    if staff and any(scoping.can(user, c) for c in ("registry.import", "registry.export", "appeals.import")):
         items.append(("transfer:import", _("导入导出")))
     if scoping.can(user, "tree.report"):
         items.append(("web:tree_deviations", _("层级偏差")))
