@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shequ.appeals.models import Appeal, ServiceCategory, TimeLimitClass, UnitKind
 
@@ -14,8 +15,9 @@ from .selectors import CLOSED
 
 #: Every service request is created while the client waits (see ``services.request_submit``).
 SERVICE_TYPE = "realtime"
-_UNITS = {TimeLimitClass.CompletionUnit.HOURS: "小时", TimeLimitClass.CompletionUnit.CALENDAR_DAYS: "天",
-          TimeLimitClass.CompletionUnit.WORKING_DAYS: "个工作日"}
+_UNITS = {TimeLimitClass.CompletionUnit.HOURS: gettext_lazy("小时"),
+          TimeLimitClass.CompletionUnit.CALENDAR_DAYS: gettext_lazy("天"),
+          TimeLimitClass.CompletionUnit.WORKING_DAYS: gettext_lazy("个工作日")}
 
 
 def discovery_doc(*, url: str, changeset, production: bool) -> dict:
@@ -35,7 +37,7 @@ def discovery_doc(*, url: str, changeset, production: bool) -> dict:
 def service_notice(time_limit: TimeLimitClass) -> str:
     return _("按“%(cls)s”时限办理:%(value)d%(unit)s内办结") % {
         "cls": time_limit.name, "value": time_limit.completion_value,
-        "unit": _(_UNITS.get(time_limit.completion_unit, ""))}
+        "unit": str(_UNITS.get(time_limit.completion_unit, ""))}
 
 
 def service_doc(category: ServiceCategory) -> dict:

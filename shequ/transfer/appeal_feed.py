@@ -5,7 +5,7 @@ received at the order's 来电时间, routed by point or address like every appe
 number kept as ``Appeal.external_number``. An order already imported is skipped and the job's
 message says which; two rows with the same order number in one file are an error.
 
-Rules (docs/import-export.md): the category (问题分类) must name an active catalog entry by
+Rules (docs/open311.md, "12345 feed"): the category (问题分类) must name an active catalog entry by
 name or code (for "大类-小类" the last level counts); the appeal must be located inside the
 importer's jurisdiction (a street office imports its street's orders; an order whose place is
 unknown goes to the district, so only a district-level importer may take it).

@@ -99,3 +99,14 @@ def test_admin_edits_attributes_and_others_may_not(client, world, catalog):
     assert body(client.get(f"{BASE}/services/sanitation.json"))["attributes"][0]["code"] == "floor"
     client.force_login(world.users["office"])
     assert client.get("/admin/open311/serviceattribute/").status_code in (302, 403)
+
+
+def test_errors_and_notices_are_translated_to_english(client, catalog):
+    from django.utils import translation
+
+    with translation.override("en"):
+        response = client.get(f"{BASE}/services/nope.json", HTTP_ACCEPT_LANGUAGE="en")
+        assert errors(response) == [(404, "service_code nope was not found or is inactive")]
+        noise = next(s for s in body(client.get(f"{BASE}/services.json", HTTP_ACCEPT_LANGUAGE="en"))
+                     if s["service_code"] == "noise_neighbor")
+        assert "working days" in noise["description"]
