@@ -139,3 +139,12 @@ def test_no_personal_data_in_any_answer(client, world, catalog):
     for page in pages:
         for secret in secrets:
             assert secret not in page, (secret, page[:500])
+
+
+def test_request_list_reads_a_fixed_number_of_queries(client, world, catalog, client_key, django_assert_max_num_queries):
+    for _n in range(3):
+        post_request(client, client_key, media_url="https://img.example.com/1.jpg")
+    for days in (3, 2, 1):
+        _at(days)
+    with django_assert_max_num_queries(3):  # the districts, the requests (with catalog, units, submission)
+        assert len(_numbers(client.get(f"{BASE}/requests.json"))) == 6
