@@ -11,5 +11,6 @@ urlpatterns = [
     path("appeals/", include("shequ.appeals.urls")),
     path("proactive/", include("shequ.proactive.urls")),
     path("whistle/", include("shequ.whistle.urls")),
+    path("open311/", include("shequ.open311.urls")),
     path("", include("shequ.web.urls")),
 ]

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "shequ.proactive",
     "shequ.whistle",
     "shequ.transfer",
+    "shequ.open311",
     "shequ.web",
     "shequ.demo",
 ]

@@ -204,6 +204,8 @@ class Appeal(Located, BaseModel):
     merged_into = models.ForeignKey("self", verbose_name=_("并入诉求"), null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="merged_appeals",
                                     help_text=_("重复诉求并入的主诉求;并入后本诉求办结,不计入三率"))
+    external_number = models.CharField(_("外部工单编号"), max_length=64, blank=True,
+                                       help_text=_("来自外部系统(如 12345 热线)的工单编号,同一渠道内唯一"))
 
     class Meta:
         verbose_name = _("诉求")
@@ -219,6 +221,10 @@ class Appeal(Located, BaseModel):
             models.CheckConstraint(
                 condition=models.Q(handling_node__isnull=False) | models.Q(handling_department__isnull=False),
                 name="appeal_has_handling_unit",
+            ),
+            models.UniqueConstraint(
+                fields=["channel", "external_number"], condition=~models.Q(external_number=""),
+                name="appeal_external_number_unique",
             ),
         ]
 

@@ -71,12 +71,13 @@ def _event(appeal: Appeal, *, actor, verb: str, at: dt.datetime, from_status: st
 def appeal_submit(*, actor, channel: str, category: ServiceCategory, description: str, contact_kind: str = "",
                   lng: float | None = None, lat: float | None = None, address=None, address_text: str = "",
                   requester_name: str = "", requester_phone: str = "", district: Node | None = None,
-                  now: dt.datetime | None = None) -> Appeal:
+                  external_number: str = "", now: dt.datetime | None = None) -> Appeal:
     """Take an appeal in: validate, route, compute its deadlines once, number it, record it.
 
     ``actor`` is the staff member who receives it (the first receiver, 首问负责人) or None for
     self-service channels (web, Open311, 12345 feed), where whoever accepts it becomes the first
-    receiver.
+    receiver. ``external_number`` is the order number of an outside system (a 12345 work order),
+    unique per channel.
     """
     if actor is not None:
         scoping.ensure_can(actor, "appeals.create")
@@ -99,7 +100,7 @@ def appeal_submit(*, actor, channel: str, category: ServiceCategory, description
         description=(description or "").strip(), lng=lng, lat=lat, address_text=address_text.strip(),
         address=route.address, requester_name=requester_name.strip(), requester_phone=phone,
         requester_phone_hash=crypto.blind_index("phone", phone) if phone else "",
-        status=Appeal.Status.RECEIVED, received_at=now,
+        status=Appeal.Status.RECEIVED, received_at=now, external_number=(external_number or "").strip(),
         first_receiver=actor if getattr(actor, "pk", None) else None,
         handling_node=route.node, handling_department=route.department,
         lead_node=route.node, lead_department=route.department, routing_reason=route.reason,

@@ -30,7 +30,8 @@ from .models import Node
 # Capabilities per role. "registry.unmask" is not a role capability: it is the Django
 # permission ``registry.unmask_personal_data`` granted to individual users (see can_unmask).
 # Appeals (诉求): "appeals.create" takes an appeal in from any channel; "appeals.handle" moves
-# it through its workflow (accept, dispatch, start, reply).
+# it through its workflow (accept, dispatch, start, reply); "appeals.import" imports a city 12345
+# work-order feed (street and district offices).
 # "appeals.approve" decides pause and extension requests of the units below (挂起/延期审批).
 _APPEALS_HANDLE = frozenset({"appeals.view", "appeals.create", "appeals.handle"})
 _APPEALS_APPROVE = _APPEALS_HANDLE | {"appeals.approve"}
@@ -44,9 +45,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.RESIDENT: frozenset({"registry.view"}),
     Role.GRID_WORKER: frozenset({"registry.view", "registry.change", "registry.export"}) | _APPEALS_HANDLE,
     Role.COMMUNITY_WORKER: frozenset({"registry.view", "registry.change", "registry.import", "registry.export", "whistle.view"}) | _APPEALS_HANDLE | _PROACTIVE_VIEW,
-    Role.STREET_STAFF: frozenset({"registry.view", "registry.change", "registry.import", "registry.export", "tree.report"}) | _APPEALS_APPROVE | _PROACTIVE_MANAGE | _WHISTLE_STREET,
+    Role.STREET_STAFF: frozenset({"registry.view", "registry.change", "registry.import", "registry.export", "tree.report",
+                                  "appeals.import"}) | _APPEALS_APPROVE | _PROACTIVE_MANAGE | _WHISTLE_STREET,
     Role.DEPARTMENT: frozenset({"registry.view", "appeals.view", "appeals.handle", "whistle.view", "whistle.act", "whistle.ranking"}),
-    Role.DISTRICT_OFFICE: frozenset({"registry.view", "registry.export", "tree.report", "tree.change"}) | _APPEALS_APPROVE | _PROACTIVE_MANAGE | _WHISTLE_STREET,
+    Role.DISTRICT_OFFICE: frozenset({"registry.view", "registry.export", "tree.report", "tree.change",
+                                     "appeals.import"}) | _APPEALS_APPROVE | _PROACTIVE_MANAGE | _WHISTLE_STREET,
     Role.ORGANIZATION: frozenset({"registry.view", "tree.report"}),
     Role.LEADER: frozenset({"registry.view", "registry.export", "tree.report", "appeals.view", "whistle.view", "whistle.ranking"}) | _PROACTIVE_VIEW,
     Role.ADMIN: frozenset({"*"}),

@@ -72,11 +72,27 @@ UNIT_COLUMNS = (
     Column("community", "社区代码", True, "110105001001", ("社区/村代码", "村代码")),
 )
 
+#: A city 12345 hotline work-order export (工单导出): one row per order, imported as appeals.
+FEED_12345_COLUMNS = (
+    Column("external_number", "工单编号", True, "GD20261126000123", ("工单号", "工单编码")),
+    Column("received_at", "来电时间", True, "2026-11-26 09:30:00", ("受理时间", "来电日期", "派单时间")),
+    Column("requester_name", "诉求人", False, "王先生", ("来电人", "来电人姓名", "联系人")),
+    Column("requester_phone", "联系电话", False, "13912345678", ("来电号码", "电话", "联系方式")),
+    Column("description", "诉求内容", True, "楼上夜间装修噪声扰民", ("问题描述", "反映内容", "工单内容")),
+    Column("category", "问题分类", True, "邻里噪声", ("诉求分类", "分类", "问题类别"),
+           note="派单目录的类别名称或代码;“大类-小类”取最后一级"),
+    Column("contact_kind", "诉求类型", False, "投诉", ("来电类型", "工单类型"), note="咨询/求助/投诉/举报/建议"),
+    Column("address_text", "事发地址", False, "甲社区路10号1号楼", ("诉求地址", "地址", "事发地点")),
+    Column("lng", "经度", False, "116.25"),
+    Column("lat", "纬度", False, "39.25"),
+)
+
 COLUMNS: dict[str, tuple[Column, ...]] = {
     Kind.RESIDENTS: RESIDENT_COLUMNS,
     Kind.HOUSEHOLDS: HOUSEHOLD_COLUMNS,
     Kind.HOUSES: HOUSE_COLUMNS,
     Kind.UNITS: UNIT_COLUMNS,
+    Kind.FEED_12345: FEED_12345_COLUMNS,
 }
 
 TEMPLATE_NAMES = {
@@ -84,6 +100,7 @@ TEMPLATE_NAMES = {
     Kind.HOUSEHOLDS: _("户导入模板"),
     Kind.HOUSES: _("房屋导入模板"),
     Kind.UNITS: _("实有单位导入模板"),
+    Kind.FEED_12345: _("12345工单导入模板"),
 }
 
 _NOISE = re.compile(r"[\s\u3000*＊]+")

@@ -89,6 +89,8 @@ def _unit_rows(user, unmask: bool):
 
 
 _ROWS = {Kind.RESIDENTS: _resident_rows, Kind.HOUSEHOLDS: _household_rows, Kind.HOUSES: _house_rows, Kind.UNITS: _unit_rows}
+#: The kinds that can be exported (a 12345 feed is import-only: appeals have their own pages).
+EXPORTABLE = frozenset(_ROWS)
 
 
 def export_rows(*, actor, kind: str, unmask: bool = False, fmt: str = "csv") -> tuple[list[str], Iterator[list]]:

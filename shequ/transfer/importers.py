@@ -46,6 +46,10 @@ class Importer:
     def write(self, rows: list[tuple[int, dict]]) -> tuple[int, int, RowErrors]:
         raise NotImplementedError
 
+    def note(self) -> str:
+        """What the job's message adds after the counts (e.g. rows skipped as already imported)."""
+        return ""
+
     # --- shared lookups --------------------------------------------------------------------
 
     def load_communities(self, codes) -> None:
@@ -499,3 +503,7 @@ IMPORTERS: dict[str, type[Importer]] = {
     "houses": HouseImporter,
     "units": UnitImporter,
 }
+
+from .appeal_feed import AppealFeedImporter  # noqa: E402  (it builds on Importer above)
+
+IMPORTERS["feed12345"] = AppealFeedImporter

@@ -13,6 +13,7 @@ class Kind(models.TextChoices):
     HOUSEHOLDS = "households", _("户")
     HOUSES = "houses", _("房屋")
     UNITS = "units", _("实有单位")
+    FEED_12345 = "feed12345", _("12345 工单(诉求)")
 
 
 class Mode(models.TextChoices):

@@ -242,6 +242,12 @@ class RowPreparer:
                 "employees": employees, "community": v["community"]}, errors
 
 
+    def _prepare_feed12345(self, v: dict) -> tuple[dict | None, Errors]:
+        from .appeal_feed import prepare_row
+
+        return prepare_row(v)
+
+
 # --- worker-process entry points (multiprocessing with fork) ---------------------------------
 
 _worker: RowPreparer | None = None
@@ -266,4 +272,5 @@ KEYS = {
     Kind.HOUSEHOLDS: "number",
     Kind.HOUSES: "code",
     Kind.UNITS: "credit_code",
+    Kind.FEED_12345: "external_number",
 }

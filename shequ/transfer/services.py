@@ -52,13 +52,24 @@ PROGRESS_SECONDS = 0.5
 IN_FLIGHT = 4
 #: Kinds validated and written in one pass (one transaction), see ``_stream``.
 STREAMED = {Kind.RESIDENTS}
+#: The capability importing each kind needs; registry kinds need "registry.import".
+IMPORT_CAPABILITY = {Kind.FEED_12345: "appeals.import"}
+
+
+def import_capability(kind: str) -> str:
+    return IMPORT_CAPABILITY.get(kind, "registry.import")
+
+
+def importable_kinds(user) -> list[tuple[str, str]]:
+    """The (value, label) of each kind this user may import."""
+    return [(value, label) for value, label in Kind.choices if scoping.can(user, import_capability(value))]
 
 
 def import_job_create(*, actor, file: UploadedFile, kind: str, mode: str = Mode.WHOLE) -> ImportJob:
     """Store the uploaded file as an import job and start it (inline when small, else as a task)."""
-    scoping.ensure_can(actor, "registry.import")
     if kind not in Kind.values:
         raise InvalidInput(_("未知的导入类型:%(k)s") % {"k": kind}, extra={"field": "kind"})
+    scoping.ensure_can(actor, import_capability(kind))
     if mode not in Mode.values:
         raise InvalidInput(_("未知的导入方式:%(m)s") % {"m": mode}, extra={"field": "mode"})
     name = file.name or ""
@@ -154,8 +165,8 @@ def import_job_run(*, job_id: int) -> ImportJob:
     _save(job, status=ImportJob.Status.VALIDATING, started_at=timezone.now(), processed_rows=0, error_count=0,
           created_count=0, updated_count=0, message="")
     try:
-        if not scoping.can(user, "registry.import"):
-            raise NotAllowed(_("您的角色无权导入登记数据"))
+        if not scoping.can(user, import_capability(job.kind)):
+            raise NotAllowed(_("您的角色无权导入此类数据"))
         if job.kind in STREAMED:
             with job.file.open("rb") as binary:
                 _stream(job, user, binary, report)
@@ -339,6 +350,7 @@ def _write(job: ImportJob, user, spool, valid: int, report: _Report) -> None:
                 write_errors.extend(errors)
             if write_errors and job.mode == Mode.WHOLE:
                 raise _Rejected
+            note = importer.note()
             audit_record(actor=user, verb="import.finished", target=job, node_id=job.node_id,
                          extra={"kind": job.kind, "created": created, "updated": updated, "errors": report.count + len(write_errors)})
     except _Rejected:
@@ -348,15 +360,15 @@ def _write(job: ImportJob, user, spool, valid: int, report: _Report) -> None:
         _save(job, status=ImportJob.Status.REJECTED, error_count=report.count, finished_at=timezone.now(),
               message=_("发现 %(n)d 处错误,整个文件未导入。") % {"n": report.count})
         return
-    _finish(job, created, updated, write_errors, report)
+    _finish(job, created, updated, write_errors, report, note)
 
 
-def _finish(job: ImportJob, created: int, updated: int, write_errors: list, report: _Report) -> None:
+def _finish(job: ImportJob, created: int, updated: int, write_errors: list, report: _Report, note: str = "") -> None:
     for number, column, message in write_errors:
         report.add(number, column, message)
     report.flush()
-    message = _("导入完成:新增 %(c)d 条,更新 %(u)d 条") % {"c": created, "u": updated}
+    message = _("导入完成:新增 %(c)d 条,更新 %(u)d 条") % {"c": created, "u": updated} + note
     if report.count:
         message += _(",跳过有错误的 %(n)d 处") % {"n": report.count}
     _save(job, status=ImportJob.Status.DONE, created_count=created, updated_count=updated, error_count=report.count,
-          finished_at=timezone.now(), message=message)
+          finished_at=timezone.now(), message=message[:300])

@@ -45,12 +45,14 @@ def _raise_http(exc: ShequError):
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_page(request):
-    can_import = scoping.can(request.user, "registry.import")
+    import_kinds = services.importable_kinds(request.user)
+    can_import = bool(import_kinds)
     can_export = scoping.can(request.user, "registry.export")
     if not (can_import or can_export):
         raise PermissionDenied(_("您的角色无权导入或导出登记数据"))
     error = ""
-    form = {"kind": request.POST.get("kind", Kind.RESIDENTS), "mode": request.POST.get("mode", Mode.WHOLE)}
+    form = {"kind": request.POST.get("kind", import_kinds[0][0] if import_kinds else ""),
+            "mode": request.POST.get("mode", Mode.WHOLE)}
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
@@ -64,7 +66,8 @@ def import_page(request):
             except ShequError as exc:
                 error = exc.message
     return render(request, "transfer/import.html", {
-        "kinds": Kind.choices, "modes": Mode.choices, "form": form, "error": error,
+        "kinds": import_kinds, "export_kinds": [(v, label) for v, label in Kind.choices if v in exports.EXPORTABLE],
+        "modes": Mode.choices, "form": form, "error": error,
         "can_import": can_import, "can_export": can_export, "can_unmask": scoping.can_unmask(request.user),
         "jobs": selectors.import_job_list(user=request.user)[:10] if can_import else [],
     }, status=422 if error else 200)

@@ -32,7 +32,7 @@ def nav_items(context) -> list[dict]:
         items.append(("proactive:problems", _("每月一题")))
     if staff and scoping.can(user, "whistle.view"):
         items.append(("whistle:list", _("吹哨报到")))
-    if staff and (scoping.can(user, "registry.import") or scoping.can(user, "registry.export")):
+    if staff and any(scoping.can(user, c) for c in ("registry.import", "registry.export", "appeals.import")):
         items.append(("transfer:import", _("导入导出")))
     if scoping.can(user, "tree.report"):
         items.append(("web:tree_deviations", _("层级偏差")))

@@ -1,0 +1,128 @@
+"""The GeoReport v2 documents built from the catalog and from appeals (plain dicts and lists,
+rendered by ``formats``). A request document carries no personal data: see ``request_doc``."""
+from __future__ import annotations
+
+import re
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from shequ.appeals.models import Appeal, ServiceCategory, TimeLimitClass, UnitKind
+
+from .formats import CONTENT_TYPES, FORMATS, SPECIFICATION, w3c
+from .models import ServiceAttribute
+from .selectors import CLOSED
+
+#: Every service request is created while the client waits (see ``services.request_submit``).
+SERVICE_TYPE = "realtime"
+_UNITS = {TimeLimitClass.CompletionUnit.HOURS: gettext_lazy("小时"),
+          TimeLimitClass.CompletionUnit.CALENDAR_DAYS: gettext_lazy("天"),
+          TimeLimitClass.CompletionUnit.WORKING_DAYS: gettext_lazy("个工作日")}
+
+
+def discovery_doc(*, url: str, changeset, production: bool) -> dict:
+    stamp = w3c(changeset)
+    return {
+        "changeset": stamp,
+        "contact": _("接诉即办 Open311 接口。问题请联系本区接诉即办管理员。"),
+        "key_service": _("提交诉求需要 api_key:由系统管理员在管理后台“Open311 密钥”中创建,或运行 manage.py open311_key。"),
+        "endpoints": [{
+            "specification": SPECIFICATION, "url": url, "changeset": stamp,
+            "type": "production" if production else "test",
+            "formats": [CONTENT_TYPES[f].split(";")[0] for f in FORMATS],
+        }],
+    }
+
+
+def service_notice(time_limit: TimeLimitClass) -> str:
+    return _("按“%(cls)s”时限办理:%(value)d%(unit)s内办结") % {
+        "cls": time_limit.name, "value": time_limit.completion_value,
+        "unit": str(_UNITS.get(time_limit.completion_unit, ""))}
+
+
+def service_doc(category: ServiceCategory) -> dict:
+    unit = UnitKind(category.unit_kind).label
+    keywords = [category.name, category.group, str(category.get_contact_kind_display()), category.code]
+    return {
+        "service_code": category.code,
+        "service_name": category.name,
+        "description": _("%(name)s:由%(unit)s承办,%(notice)s") % {
+            "name": category.name, "unit": unit, "notice": service_notice(category.time_limit)},
+        "metadata": bool(getattr(category, "has_attributes", False)),
+        "type": SERVICE_TYPE,
+        "keywords": ",".join(k for k in keywords if k),
+        "group": category.group,
+    }
+
+
+def attribute_doc(attribute: ServiceAttribute) -> dict:
+    return {
+        "variable": attribute.variable,
+        "code": attribute.code,
+        "datatype": attribute.datatype,
+        "required": attribute.required,
+        "datatype_description": attribute.datatype_description or None,
+        "order": attribute.order,
+        "description": attribute.description,
+        "values": [{"key": str(v["key"]), "name": str(v["name"])} for v in attribute.values or []],
+    }
+
+
+def definition_doc(category: ServiceCategory, attributes: list[ServiceAttribute]) -> dict:
+    return {"service_code": category.code, "attributes": [attribute_doc(a) for a in attributes]}
+
+
+def _secrets(appeal: Appeal) -> list[str]:
+    """The requester's own data, to be blanked out of free text that a requester may have typed it into."""
+    values = [appeal.requester_name, appeal.requester_phone]
+    if _has_submission(appeal):
+        values += [appeal.open311.email, appeal.open311.device_id, appeal.open311.account_id]
+    return sorted({v.strip() for v in values if v and len(v.strip()) >= 2}, key=len, reverse=True)
+
+
+def _has_submission(appeal: Appeal) -> bool:
+    try:
+        appeal.open311
+    except Appeal.open311.RelatedObjectDoesNotExist:
+        return False
+    return True
+
+
+def redact(text: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        text = re.sub(re.escape(secret), "*" * len(secret), text, flags=re.IGNORECASE)
+    return text
+
+
+def status_of(appeal: Appeal) -> str:
+    return "closed" if appeal.status in CLOSED else "open"
+
+
+def request_doc(appeal: Appeal) -> dict:
+    """One service request. Never the requester's name, phone, email, device or account id."""
+    secrets = _secrets(appeal)
+    notes = str(appeal.get_status_display())
+    if appeal.status in CLOSED and appeal.reply:
+        notes = f"{notes}:{appeal.reply}"
+    unit = appeal.handling_department or appeal.handling_node
+    media = appeal.open311.media_url if _has_submission(appeal) else ""
+    return {
+        "service_request_id": appeal.number,
+        "status": status_of(appeal),
+        "status_notes": redact(notes, secrets),
+        "service_name": appeal.category.name,
+        "service_code": appeal.category.code,
+        "description": redact(appeal.description, secrets),
+        "agency_responsible": unit.name if unit else None,
+        "service_notice": service_notice(appeal.category.time_limit),
+        "requested_datetime": w3c(appeal.received_at),
+        "updated_datetime": w3c(appeal.closed_at if appeal.status == Appeal.Status.CLOSED and appeal.closed_at
+                                else appeal.updated_at),
+        "expected_datetime": w3c(appeal.completion_due_at),
+        "address": redact(appeal.address_text, secrets) or None,
+        "address_id": appeal.address_id,
+        "zipcode": None,
+        "lat": appeal.lat,
+        "long": appeal.lng,
+        "media_url": media or None,
+    }

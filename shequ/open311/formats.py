@@ -1,0 +1,72 @@
+"""JSON and XML renderings of GeoReport v2 documents.
+
+JSON follows the spec's examples; XML is the same data with the spec's element names: a list
+under ``services`` holds ``service`` elements, ``attributes`` holds ``attribute`` and so on.
+Booleans are ``true``/``false``, a missing value is ``null`` (JSON) or an empty element (XML),
+datetimes are W3C (ISO 8601 with offset) in Asia/Shanghai time.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from xml.etree import ElementTree
+
+from django.http import HttpResponse
+
+from shequ.appeals.deadlines import SHANGHAI
+
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+FORMATS = ("xml", "json")
+CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
+#: The element name of one item of each list (the spec's singular of the list's name).
+ITEM = {"services": "service", "attributes": "attribute", "values": "value", "service_requests": "request",
+        "endpoints": "endpoint", "formats": "format", "errors": "error"}
+
+
+def w3c(value: dt.datetime | None) -> str | None:
+    """A W3C datetime with its offset, e.g. 2026-11-26T10:00:00+08:00."""
+    return value.astimezone(SHANGHAI).isoformat(timespec="seconds") if value else None
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _append(parent: ElementTree.Element, name: str, value) -> None:
+    element = ElementTree.SubElement(parent, name)
+    _fill(element, name, value)
+
+
+def _fill(element: ElementTree.Element, name: str, value) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _append(element, key, item)
+    elif isinstance(value, list):
+        for item in value:
+            _append(element, ITEM[name], item)
+    else:
+        element.text = _text(value)
+
+
+def to_xml(root: str, data) -> bytes:
+    element = ElementTree.Element(root)
+    _fill(element, root, data)
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(element, encoding="unicode").encode("utf-8")
+
+
+def render(fmt: str, root: str, data, status: int = 200) -> HttpResponse:
+    """``data`` as JSON, or as XML under the element ``root``."""
+    if fmt == "xml":
+        body = to_xml(root, data)
+    else:
+        body = json.dumps(data, ensure_ascii=False).encode("utf-8")
+    return HttpResponse(body, status=status, content_type=CONTENT_TYPES.get(fmt, CONTENT_TYPES["json"]))
+
+
+def error_response(fmt: str, status: int, descriptions: list[str]) -> HttpResponse:
+    """The spec's error document: ``[{"code": 400, "description": "..."}]`` / ``<errors><error>``."""
+    return render(fmt, "errors", [{"code": status, "description": d} for d in descriptions], status=status)

@@ -1,0 +1,174 @@
+"""Reads of the Open311 API. Everything here is public by the GeoReport v2 spec (no login):
+the catalog, and the appeals of a jurisdiction without any personal data.
+
+Appeals are read here without ``scoping`` because the reader is anonymous: instead of a
+user's scope, the filter is the jurisdiction (a district), and the documents built from them
+(``documents.request_doc``) never include the requester's name, phone, email, device or
+account, and redact them if a requester typed them into the text.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from shequ.appeals.deadlines import SHANGHAI
+from shequ.appeals.models import Appeal, ServiceCategory
+from shequ.jurisdiction.models import Level, Node
+
+from .errors import Open311Error
+from .models import ServiceAttribute, Submission
+
+#: The spec's default window and cap of GET requests.
+WINDOW = dt.timedelta(days=90)
+MAX_RESULTS = 1000
+
+OPEN = (Appeal.Status.RECEIVED, Appeal.Status.ACCEPTED, Appeal.Status.DISPATCHED, Appeal.Status.IN_PROGRESS,
+        Appeal.Status.REOPENED)
+CLOSED = (Appeal.Status.REPLIED, Appeal.Status.EVALUATED, Appeal.Status.CLOSED)
+STATUSES = {"open": OPEN, "closed": CLOSED}
+
+
+def jurisdiction_get(jurisdiction_id: str | None) -> Node | None:
+    """The district named by ``jurisdiction_id`` (its code). Optional while only one district
+    exists (then that one); unknown -> 404, missing with several districts -> 400."""
+    jurisdiction_id = (jurisdiction_id or "").strip()
+    districts = Node.objects.filter(level=Level.DISTRICT)
+    if jurisdiction_id:
+        district = districts.filter(code=jurisdiction_id).first()
+        if district is None:
+            raise Open311Error(404, _("jurisdiction_id %(j)s 不存在") % {"j": jurisdiction_id})
+        return district
+    found = list(districts.order_by("code")[:2])
+    if len(found) > 1:
+        raise Open311Error(400, _("本接口服务多个区:请提供 jurisdiction_id(区的行政区划代码)"))
+    return found[0] if found else None
+
+
+def _with_attributes(qs: QuerySet[ServiceCategory]) -> QuerySet[ServiceCategory]:
+    return qs.annotate(has_attributes=Exists(
+        ServiceAttribute.objects.filter(category=OuterRef("pk"), active=True)))
+
+
+def service_list() -> QuerySet[ServiceCategory]:
+    """The active catalog entries, each knowing whether it has attributes (one query)."""
+    return _with_attributes(ServiceCategory.objects.filter(active=True).select_related("time_limit")
+                            .order_by("sort", "code"))
+
+
+def service_get(code: str | None) -> ServiceCategory:
+    code = (code or "").strip()
+    if not code:
+        raise Open311Error(400, _("缺少 service_code"))
+    category = service_list().filter(code=code).first()
+    if category is None:
+        raise Open311Error(404, _("service_code %(c)s 不存在或已停用") % {"c": code})
+    return category
+
+
+def attribute_list(category: ServiceCategory) -> list[ServiceAttribute]:
+    return list(ServiceAttribute.objects.filter(category=category, active=True).order_by("order", "code"))
+
+
+def changeset() -> dt.datetime:
+    """When the catalog or its attributes last changed (the discovery ``changeset``)."""
+    stamps = [ServiceCategory.objects.aggregate(at=Max("updated_at"))["at"],
+              ServiceAttribute.objects.aggregate(at=Max("updated_at"))["at"]]
+    stamps = [s for s in stamps if s]
+    return max(stamps) if stamps else timezone.now()
+
+
+def _requests() -> QuerySet[Appeal]:
+    return Appeal.objects.select_related("category__time_limit", "handling_node", "handling_department",
+                                         "open311")
+
+
+def parse_w3c(name: str, value: str | None) -> dt.datetime | None:
+    """A W3C datetime argument; without an offset it is taken as Asia/Shanghai time."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        parsed = parse_datetime(value.replace(" ", "+") if "T" in value and " " in value else value)
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise Open311Error(400, _("%(n)s 应为 W3C 日期时间,如 2026-01-01T00:00:00+08:00") % {"n": name})
+    return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=SHANGHAI)
+
+
+def _split(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+def request_list(*, district: Node | None, service_request_id: str = "", service_code: str = "",
+                 start_date: str = "", end_date: str = "", status: str = "",
+                 now: dt.datetime | None = None) -> list[Appeal]:
+    """GET requests: the filters and defaults of the spec.
+
+    ``service_request_id`` (comma-separated appeal numbers) overrides every other filter. Otherwise
+    the window is at most 90 days (both dates given), else the 90 days up to ``end_date``, from
+    ``start_date``, or up to now; at most 1,000 requests, newest first.
+    """
+    qs = _requests()
+    if district is not None:
+        qs = qs.filter(district=district)
+    numbers = _split(service_request_id)
+    if numbers:
+        if len(numbers) > MAX_RESULTS:
+            raise Open311Error(400, _("service_request_id 最多 %(n)d 个") % {"n": MAX_RESULTS})
+        return list(qs.filter(number__in=[n.upper() for n in numbers]).order_by("-received_at", "-id"))
+    start, end = parse_w3c("start_date", start_date), parse_w3c("end_date", end_date)
+    if start and end:
+        if start > end:
+            raise Open311Error(400, _("start_date 不能晚于 end_date"))
+        if end - start > WINDOW:
+            raise Open311Error(400, _("start_date 到 end_date 不能超过 90 天"))
+    elif start:
+        end = start + WINDOW
+    elif end:
+        start = end - WINDOW
+    else:
+        end = now or timezone.now()
+        start = end - WINDOW
+    qs = qs.filter(received_at__gte=start, received_at__lte=end)
+    codes = _split(service_code)
+    if codes:
+        known = set(ServiceCategory.objects.filter(code__in=codes).values_list("code", flat=True))
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            raise Open311Error(400, *[_("service_code %(c)s 不存在") % {"c": c} for c in unknown])
+        qs = qs.filter(category__code__in=codes)
+    statuses = _split(status)
+    if statuses:
+        wrong = [s for s in statuses if s not in STATUSES]
+        if wrong:
+            raise Open311Error(400, _("status 只能是 open 或 closed,多个用逗号分隔"))
+        q = Q()
+        for name in set(statuses):
+            q |= Q(status__in=STATUSES[name])
+        qs = qs.filter(q)
+    return list(qs.order_by("-received_at", "-id")[:MAX_RESULTS])
+
+
+def request_get(*, district: Node | None, service_request_id: str) -> Appeal:
+    qs = _requests()
+    if district is not None:
+        qs = qs.filter(district=district)
+    appeal = qs.filter(number=(service_request_id or "").strip().upper()).first()
+    if appeal is None:
+        raise Open311Error(404, _("service_request_id %(i)s 不存在") % {"i": service_request_id})
+    return appeal
+
+
+def token_get(*, district: Node | None, token: str) -> Submission:
+    qs = Submission.objects.select_related("appeal")
+    if district is not None:
+        qs = qs.filter(appeal__district=district)
+    submission = qs.filter(token=(token or "").strip()).first()
+    if submission is None:
+        raise Open311Error(404, _("token %(t)s 不存在") % {"t": token})
+    return submission
