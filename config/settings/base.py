@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "shequ.jurisdiction",
     "shequ.registry",
     "shequ.appeals",
+    "shequ.agency",
     "shequ.transfer",
     "shequ.web",
     "shequ.demo",

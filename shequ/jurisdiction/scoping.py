@@ -32,15 +32,18 @@ from .models import Node
 # Appeals (诉求): "appeals.create" takes an appeal in from any channel; "appeals.handle" moves
 # it through its workflow (accept, dispatch, start, reply).
 _APPEALS_HANDLE = frozenset({"appeals.view", "appeals.create", "appeals.handle"})
+# Full agency and door-to-door visits (全程代办, 上门服务): "agency.handle" opens cases, works their
+# steps and records visits. A resident's "agency.view" reaches only their own cases (agency.selectors).
+_AGENCY = frozenset({"agency.view", "agency.handle"})
 CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.RESIDENT: frozenset({"registry.view"}),
-    Role.GRID_WORKER: frozenset({"registry.view", "registry.change", "registry.export"}) | _APPEALS_HANDLE,
-    Role.COMMUNITY_WORKER: frozenset({"registry.view", "registry.change", "registry.import", "registry.export"}) | _APPEALS_HANDLE,
-    Role.STREET_STAFF: frozenset({"registry.view", "registry.change", "registry.import", "registry.export", "tree.report"}) | _APPEALS_HANDLE,
+    Role.RESIDENT: frozenset({"registry.view", "agency.view"}),
+    Role.GRID_WORKER: frozenset({"registry.view", "registry.change", "registry.export"}) | _APPEALS_HANDLE | _AGENCY,
+    Role.COMMUNITY_WORKER: frozenset({"registry.view", "registry.change", "registry.import", "registry.export"}) | _APPEALS_HANDLE | _AGENCY,
+    Role.STREET_STAFF: frozenset({"registry.view", "registry.change", "registry.import", "registry.export", "tree.report"}) | _APPEALS_HANDLE | _AGENCY,
     Role.DEPARTMENT: frozenset({"registry.view", "appeals.view", "appeals.handle"}),
-    Role.DISTRICT_OFFICE: frozenset({"registry.view", "registry.export", "tree.report", "tree.change"}) | _APPEALS_HANDLE,
+    Role.DISTRICT_OFFICE: frozenset({"registry.view", "registry.export", "tree.report", "tree.change"}) | _APPEALS_HANDLE | _AGENCY,
     Role.ORGANIZATION: frozenset({"registry.view", "tree.report"}),
-    Role.LEADER: frozenset({"registry.view", "registry.export", "tree.report", "appeals.view"}),
+    Role.LEADER: frozenset({"registry.view", "registry.export", "tree.report", "appeals.view", "agency.view"}),
     Role.ADMIN: frozenset({"*"}),
 }
 
@@ -50,6 +53,7 @@ OWN_HOUSEHOLD_LOOKUP = {
     "registry.household": "id",
     "registry.house": "households__id",
     "registry.householdmembership": "household_id",
+    "agency.agencycase": "resident__household_id",  # then narrowed to the resident's own cases
 }
 
 # Models a department user sees by the department handling them, not by its district
