@@ -16,12 +16,12 @@ from django.utils.translation import gettext as _
 
 from shequ.appeals.deadlines import SHANGHAI
 from shequ.appeals.metrics import period_bounds
-from shequ.core.errors import InvalidInput, NotAllowed
+from shequ.core.errors import InvalidInput
 from shequ.jurisdiction import scoping
 from shequ.jurisdiction.models import Node
 
 from .models import AgencyCase, Matter
-from .selectors import is_resident
+from .selectors import ensure_staff
 
 #: group name -> the case column it groups on (month: the Shanghai month of ``closed_at``).
 GROUPS = {"community": "community_id", "street": "street_id", "matter": "matter_id", "month": None}
@@ -65,8 +65,7 @@ def _finish(row: MeasureRow) -> MeasureRow:
 
 def agency_measures(*, user, group: str, start: dt.date, end: dt.date) -> MeasureReport:
     """The measures of each community, street, matter or month over ``start``..``end``."""
-    if not scoping.can(user, "agency.view") or is_resident(user):
-        raise NotAllowed(_("您的角色无权查看代办统计"), extra={"action": "agency.view"})
+    ensure_staff(user)
     if group not in GROUPS:
         raise InvalidInput(_("未知的分组"), extra={"field": "group", "allowed": sorted(GROUPS)})
     lo, hi = period_bounds(start, end)

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from shequ.accounts.models import Role
-from shequ.core.errors import NotInScope
+from shequ.core.errors import InvalidInput, NotAllowed, NotInScope
 from shequ.jurisdiction import scoping
 
 from .models import AgencyCase, CaseStep, Matter, Trip, Visit
@@ -20,9 +20,15 @@ def is_resident(user) -> bool:
     return getattr(user, "role", None) == Role.RESIDENT and not scoping.is_global(user)
 
 
+def ensure_staff(user) -> None:
+    """Visits, the staff lists and the measures are for staff: 403 for residents and other roles."""
+    if not scoping.can(user, "agency.view") or is_resident(user):
+        raise NotAllowed(_("您的角色无权执行此操作"), extra={"action": "agency.view"})
+
+
 def _cases(user) -> QuerySet[AgencyCase]:
     if not scoping.can(user, "agency.view"):
-        return AgencyCase.objects.none()
+        raise NotAllowed(_("您的角色无权执行此操作"), extra={"action": "agency.view"})
     qs = scoping.scope_queryset(AgencyCase.objects.all(), user)
     if is_resident(user):
         qs = qs.filter(resident_id=user.resident_id or 0)
@@ -65,8 +71,7 @@ def case_trips(*, case: AgencyCase) -> list[Trip]:
 
 
 def _visits(user) -> QuerySet[Visit]:
-    if not scoping.can(user, "agency.view") or is_resident(user):
-        return Visit.objects.none()
+    ensure_staff(user)
     return scoping.scope_queryset(Visit.objects.all(), user)
 
 
@@ -107,3 +112,13 @@ def matter_get(*, code: str) -> Matter:
         return matter_list().get(code=code)
     except Matter.DoesNotExist:
         raise NotInScope(_("代办事项不存在或已停用"), extra={"matter": code}) from None
+
+
+def agent_get(*, pk: int):
+    """A user named as agent; whether they may be the agent is the service's check (422 either way)."""
+    from shequ.accounts.models import User
+
+    user = User.objects.filter(pk=pk).first()
+    if user is None:
+        raise InvalidInput(_("代办员须为本社区的社区工作者或网格员"), extra={"field": "agent"})
+    return user
