@@ -122,3 +122,14 @@ def agent_get(*, pk: int):
     if user is None:
         raise InvalidInput(_("代办员须为本社区的社区工作者或网格员"), extra={"field": "agent"})
     return user
+
+
+def agent_options(user, limit: int = 200) -> list:
+    """Community and grid workers bound inside the user's area: the agents a form offers."""
+    from shequ.accounts.models import User
+
+    from .services import AGENT_ROLES
+
+    return list(User.objects.filter(role__in=AGENT_ROLES, is_active=True,
+                                    bindings__node__in=scoping.visible_nodes(user).values("pk"))
+                .distinct().order_by("role", "username")[:limit])

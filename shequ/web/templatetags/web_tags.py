@@ -28,6 +28,8 @@ def nav_items(context) -> list[dict]:
                   ("web:address_search", _("地址"))]
     if staff and scoping.can(user, "appeals.view"):
         items.append(("appeals:list", _("诉求")))
+    if scoping.can(user, "agency.view"):
+        items += [("agency:list", _("代办"), True), ("agency:visits", _("上门"))] if staff else [("agency:mine", _("我的代办"))]
     if staff and (scoping.can(user, "registry.import") or scoping.can(user, "registry.export")):
         items.append(("transfer:import", _("导入导出")))
     if scoping.can(user, "tree.report"):
