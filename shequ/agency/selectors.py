@@ -89,12 +89,13 @@ def visit_list(*, user, assignee=None, status: str = "", overdue_at: dt.datetime
         qs = qs.filter(**node.scope_filter())
     if overdue_at is not None:
         qs = qs.filter(status=Visit.Status.ASSIGNED, due_at__lt=overdue_at)
-    return qs.select_related("resident", "assignee", "assigned_node", "case", "grid", "community").order_by("due_at", "id")
+    return qs.select_related("resident__household__house__address", "resident__house__address", "resident__community",
+                             "assignee", "assigned_node", "case", "grid", "community").order_by("due_at", "id")
 
 
 def visit_get(*, user, pk: int) -> Visit:
     return scoping.get_in_scope(
-        _visits(user).select_related("resident__household__house__address", "assignee", "assigned_node", "case",
+        _visits(user).select_related("resident__household__house__address", "resident__house__address", "assignee", "assigned_node", "case",
                                      "appeal", "grid", "community", "requested_by", "recorded_by"), user, pk=pk)
 
 

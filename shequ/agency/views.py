@@ -38,6 +38,12 @@ def _resident_label(resident) -> str:
     return " · ".join(p for p in parts if p)
 
 
+def _home_address(resident) -> str:
+    place = services.home_of(resident)
+    address = getattr(place, "address", None)
+    return address.full_text if address is not None else ""
+
+
 def _resident_options(user, q: str, chosen) -> list[dict]:
     """Residents offered in a form: those matching ``q`` in the user's scope (at most 20), plus the
     chosen one (loaded through the scoped selector: 404 for a resident outside the scope)."""
@@ -249,6 +255,7 @@ def visit_list(request):
         overdue_at=now if tab == "overdue" else None)
     result = capped_page(qs, request.GET.get("page"))
     rows = [{"visit": v, "url": reverse("agency:visit_detail", args=[v.pk]), "resident": _resident_label(v.resident),
+             "address": _home_address(v.resident),
              "overdue": v.status == Visit.Status.ASSIGNED and v.due_at < now} for v in result.rows]
     params = request.GET.copy()
     params.pop("page", None)
@@ -290,7 +297,7 @@ def _visit_page(request, visit: Visit, bound: tuple[str, object] | None = None, 
         forms_[bound[0]] = bound[1]
     return render(request, "agency/visit_detail.html", {
         "visit": visit, "forms": forms_, "bound": bound[0] if bound else "", "can_handle": can_handle,
-        "resident_label": _resident_label(visit.resident),
+        "resident_label": _resident_label(visit.resident), "address": _home_address(visit.resident),
         "overdue": visit.status == Visit.Status.ASSIGNED and visit.due_at < timezone.now(),
     }, status=status)
 
