@@ -31,8 +31,14 @@ from .models import AgencyCase, CaseStep, Delivery, Matter, Trip, Visit
 AGENT_ROLES = (Role.COMMUNITY_WORKER, Role.GRID_WORKER)
 #: A visit asked for without a due time is due this many working days later.
 VISIT_DUE_WORKING_DAYS = 2
-#: The trip recorded when the resident collects the result at the window.
+#: Stored text, in Chinese whatever the user's language (like the appeals' routing reason): the trip
+#: recorded when the resident collects the result, the step of a matter without a template, and the
+#: assignment notes of a visit.
 COLLECT_TRIP_REASON = "领取办理结果"
+DEFAULT_STEP = "办理"
+NOTE_NO_GRID = "住所未划入网格,派至{community}统筹安排"
+NOTE_NO_WORKER = "{grid}暂无网格员,派至{community}统筹安排"
+NOTE_WORKER = "派至{grid}网格员{worker}"
 
 
 def _text(value: str, field: str, message: str) -> str:
@@ -106,7 +112,7 @@ def case_open(*, actor, resident_id: int, matter: Matter, agent: User | None = N
     case.save()
     case.number = f"DB-{now.astimezone(deadlines.SHANGHAI):%Y%m%d}-{case.pk:06d}"
     case.save(update_fields=["number"])
-    names = list(matter.steps.order_by("order").values_list("name", flat=True)) or [_("办理")]
+    names = list(matter.steps.order_by("order").values_list("name", flat=True)) or [DEFAULT_STEP]
     CaseStep.objects.bulk_create(CaseStep(case=case, order=i, name=name) for i, name in enumerate(names, start=1))
     audit_record(actor=actor, verb="agency.case_opened", target=case,
                  extra={"matter": matter.code, "agent": agent.username, "appeal": appeal_id, "steps": len(names)})
@@ -240,15 +246,14 @@ def visit_assignment(place) -> tuple[Node, User | None, str]:
     """
     community = Node.objects.get(pk=place.community_id)
     if not place.grid_id:
-        return community, None, _("住所未划入网格,派至%(community)s统筹安排") % {"community": community.name}
+        return community, None, NOTE_NO_GRID.format(community=community.name)
     grid = Node.objects.get(pk=place.grid_id)
     worker = (User.objects.filter(role=Role.GRID_WORKER, is_active=True, bindings__node_id=grid.pk)
               .annotate(open_visits=Count("agency_visits", filter=Q(agency_visits__status=Visit.Status.ASSIGNED)))
               .order_by("open_visits", "id").first())
     if worker is None:
-        return community, None, _("%(grid)s暂无网格员,派至%(community)s统筹安排") % {
-            "grid": grid.name, "community": community.name}
-    return grid, worker, _("派至%(grid)s网格员%(worker)s") % {"grid": grid.name, "worker": worker}
+        return community, None, NOTE_NO_WORKER.format(grid=grid.name, community=community.name)
+    return grid, worker, NOTE_WORKER.format(grid=grid.name, worker=worker)
 
 
 @transaction.atomic

@@ -222,3 +222,13 @@ def test_measures_page_with_chart(as_user, world):
     assert bad.status_code == 200 and "期末不能早于期初" in bad.content.decode()
     assert client.get(reverse("agency:measures")).status_code == 200  # default period
     assert as_user("resident_a").get(reverse("agency:measures")).status_code == 403
+
+
+def test_pages_in_english(as_user, world, case_a):
+    client = as_user("grid_a")
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    text = client.get(reverse("agency:detail", args=[case_a.pk])).content.decode()
+    assert "Deliver the result and close" in text and "Resident trips" in text
+    assert ">Agency<" in text and ">Visits<" in text  # the nav entries
+    visits = client.get(reverse("agency:visits")).content.decode()
+    assert "My visits" in visits and "Overdue" in visits
