@@ -51,7 +51,8 @@ def case_list(*, user, status: str = "", matter: Matter | None = None, number: s
         qs = qs.filter(agent=agent)
     if overdue_at is not None:
         qs = qs.filter(status=AgencyCase.Status.IN_PROGRESS, due_at__lt=overdue_at)
-    return qs.select_related("matter", "resident", "agent", "community").order_by("-received_at", "-id")
+    return qs.select_related("matter", "resident__household", "resident__community", "agent", "community").order_by(
+        "-received_at", "-id")
 
 
 def case_get(*, user, pk: int) -> AgencyCase:

@@ -232,3 +232,26 @@ def test_pages_in_english(as_user, world, case_a):
     assert ">Agency<" in text and ">Visits<" in text  # the nav entries
     visits = client.get(reverse("agency:visits")).content.decode()
     assert "My visits" in visits and "Overdue" in visits
+
+
+def test_lists_take_a_fixed_number_of_queries(as_user, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = as_user("worker_a")
+
+    def count(url):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx)
+
+    def grow():
+        for resident in ("A101h", "A101s", "A102h"):
+            open_case(world, resident=resident)
+            services.visit_request(actor=world.users["worker_a"], resident_id=world.residents[resident].pk,
+                                   kind="other", purpose="走访")
+
+    grow()
+    before = (count(reverse("agency:list")), count(reverse("agency:visits") + "?show=all"))
+    grow()
+    assert (count(reverse("agency:list")), count(reverse("agency:visits") + "?show=all")) == before
