@@ -334,7 +334,7 @@ def visit_action(request, pk: int, action: str):
 
 # --- measures ------------------------------------------------------------------------------------
 
-CHART_W, CHART_H, CHART_TOP, CHART_BOTTOM, CHART_LEFT = 640, 240, 16, 48, 40
+CHART_W, CHART_H, CHART_TOP, CHART_BOTTOM, CHART_LEFT = 640, 240, 16, 48, 64
 
 
 def chart(rows) -> dict:
