@@ -12,5 +12,6 @@ urlpatterns = [
     path("proactive/", include("shequ.proactive.urls")),
     path("whistle/", include("shequ.whistle.urls")),
     path("open311/", include("shequ.open311.urls")),
+    path("agency/", include("shequ.agency.urls")),
     path("", include("shequ.web.urls")),
 ]

@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "shequ.appeals",
     "shequ.proactive",
     "shequ.whistle",
+    "shequ.agency",
     "shequ.transfer",
     "shequ.open311",
     "shequ.web",

@@ -41,17 +41,20 @@ _PROACTIVE_VIEW, _PROACTIVE_MANAGE = frozenset({"proactive.view"}), frozenset({"
 # Whistle and report (吹哨报到): streets (and the district office for them) whistle and score,
 # departments act on what they are whistled to, a community worker reads its community's.
 _WHISTLE_STREET = frozenset({"whistle.view", "whistle.create", "whistle.score", "whistle.ranking"})
+# Full agency and door-to-door visits (全程代办, 上门服务): "agency.handle" opens cases, works their
+# steps and records visits. A resident's "agency.view" reaches only their own cases (agency.selectors).
+_AGENCY = frozenset({"agency.view", "agency.handle"})
 CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.RESIDENT: frozenset({"registry.view"}),
-    Role.GRID_WORKER: frozenset({"registry.view", "registry.change", "registry.export"}) | _APPEALS_HANDLE,
-    Role.COMMUNITY_WORKER: frozenset({"registry.view", "registry.change", "registry.import", "registry.export", "whistle.view"}) | _APPEALS_HANDLE | _PROACTIVE_VIEW,
+    Role.RESIDENT: frozenset({"registry.view", "agency.view"}),
+    Role.GRID_WORKER: frozenset({"registry.view", "registry.change", "registry.export"}) | _APPEALS_HANDLE | _AGENCY,
+    Role.COMMUNITY_WORKER: frozenset({"registry.view", "registry.change", "registry.import", "registry.export", "whistle.view"}) | _APPEALS_HANDLE | _PROACTIVE_VIEW | _AGENCY,
     Role.STREET_STAFF: frozenset({"registry.view", "registry.change", "registry.import", "registry.export", "tree.report",
-                                  "appeals.import"}) | _APPEALS_APPROVE | _PROACTIVE_MANAGE | _WHISTLE_STREET,
+                                  "appeals.import"}) | _APPEALS_APPROVE | _PROACTIVE_MANAGE | _WHISTLE_STREET | _AGENCY,
     Role.DEPARTMENT: frozenset({"registry.view", "appeals.view", "appeals.handle", "whistle.view", "whistle.act", "whistle.ranking"}),
     Role.DISTRICT_OFFICE: frozenset({"registry.view", "registry.export", "tree.report", "tree.change",
-                                     "appeals.import"}) | _APPEALS_APPROVE | _PROACTIVE_MANAGE | _WHISTLE_STREET,
+                                     "appeals.import"}) | _APPEALS_APPROVE | _PROACTIVE_MANAGE | _WHISTLE_STREET | _AGENCY,
     Role.ORGANIZATION: frozenset({"registry.view", "tree.report"}),
-    Role.LEADER: frozenset({"registry.view", "registry.export", "tree.report", "appeals.view", "whistle.view", "whistle.ranking"}) | _PROACTIVE_VIEW,
+    Role.LEADER: frozenset({"registry.view", "registry.export", "tree.report", "appeals.view", "whistle.view", "whistle.ranking", "agency.view"}) | _PROACTIVE_VIEW,
     Role.ADMIN: frozenset({"*"}),
 }
 
@@ -61,6 +64,7 @@ OWN_HOUSEHOLD_LOOKUP = {
     "registry.household": "id",
     "registry.house": "households__id",
     "registry.householdmembership": "household_id",
+    "agency.agencycase": "resident__household_id",  # then narrowed to the resident's own cases
 }
 
 # Models a department user sees by the department handling them, not by its district
