@@ -9,5 +9,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("transfer/", include("shequ.transfer.urls")),
     path("appeals/", include("shequ.appeals.urls")),
+    path("", include("shequ.selfservice.urls")),
     path("", include("shequ.web.urls")),
 ]

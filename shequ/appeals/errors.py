@@ -13,3 +13,7 @@ class AppealErrorCode(StrEnum):
     RETURN_LIMIT = "appeal_return_limit"
     REOPEN_LIMIT = "appeal_reopen_limit"
     REASON_REQUIRED = "appeal_reason_required"
+    ATTACHMENT_COUNT = "appeal_attachment_count"
+    ATTACHMENT_TOO_LARGE = "appeal_attachment_too_large"
+    ATTACHMENT_TYPE = "appeal_attachment_type"
+    EVALUATION_NOT_YOURS = "appeal_evaluation_not_yours"

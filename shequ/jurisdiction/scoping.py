@@ -33,7 +33,7 @@ from .models import Node
 # it through its workflow (accept, dispatch, start, reply).
 _APPEALS_HANDLE = frozenset({"appeals.view", "appeals.create", "appeals.handle"})
 CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.RESIDENT: frozenset({"registry.view"}),
+    Role.RESIDENT: frozenset({"registry.view", "appeals.own"}),
     Role.GRID_WORKER: frozenset({"registry.view", "registry.change", "registry.export"}) | _APPEALS_HANDLE,
     Role.COMMUNITY_WORKER: frozenset({"registry.view", "registry.change", "registry.import", "registry.export"}) | _APPEALS_HANDLE,
     Role.STREET_STAFF: frozenset({"registry.view", "registry.change", "registry.import", "registry.export", "tree.report"}) | _APPEALS_HANDLE,
@@ -50,6 +50,12 @@ OWN_HOUSEHOLD_LOOKUP = {
     "registry.household": "id",
     "registry.house": "households__id",
     "registry.householdmembership": "household_id",
+}
+
+# Models a resident user sees by being their requester, not by household (label -> lookup of the user id).
+# "appeals.own": a resident's own appeals (我的诉求) and their evaluation.
+OWN_USER_LOOKUP = {
+    "appeals.appeal": "requester_user_id",
 }
 
 # Models a department user sees by the department handling them, not by its district
@@ -117,6 +123,8 @@ def scope_q(user, model: type[models.Model], via: str = "") -> Q:
     if is_global(user):
         return Q()
     if getattr(user, "role", None) == Role.RESIDENT:
+        if model._meta.label_lower in OWN_USER_LOOKUP:
+            return Q(**{via + OWN_USER_LOOKUP[model._meta.label_lower]: user.pk})
         lookup = OWN_HOUSEHOLD_LOOKUP.get(model._meta.label_lower)
         resident = getattr(user, "resident", None)
         if not lookup or resident is None or not resident.household_id:
@@ -162,6 +170,8 @@ def obj_in_scope(user, obj) -> bool:
         return True
     if getattr(user, "role", None) == Role.RESIDENT:
         label = obj._meta.label_lower
+        if label in OWN_USER_LOOKUP:
+            return getattr(obj, OWN_USER_LOOKUP[label], None) == user.pk
         lookup = OWN_HOUSEHOLD_LOOKUP.get(label)
         resident = getattr(user, "resident", None)
         if not lookup or resident is None or not resident.household_id:
