@@ -86,7 +86,9 @@ def _follow(request, appeal: Appeal, *, evaluate_url: str, form=None, status: in
     return render(request, "selfservice/follow.html", {
         "appeal": appeal, "timeline": selectors.requester_timeline(appeal=appeal),
         "masked_phone": mask_phone(appeal.requester_phone),
-        "can_evaluate": appeal.status == S.REPLIED, "evaluate_url": evaluate_url,
+        # The form shows while the appeal waits for its evaluation, or to say why one was refused.
+        "can_evaluate": appeal.status == S.REPLIED or bool(form is not None and form.errors),
+        "evaluate_url": evaluate_url,
         "form": form or EvaluateForm(prefix="evaluate"),
         "on_time": selectors.on_time(status=appeal.status, replied_at=appeal.replied_at,
                                      due=appeal.completion_due_at, now=timezone.now()),
