@@ -31,7 +31,7 @@ from shequ.web.views import _require, attempt, page
 
 from . import selectors
 from .forms import IntakeForm, PublicFilterForm
-from .links import follow_path, follow_url
+from .links import follow_path
 
 S = Appeal.Status
 
@@ -92,7 +92,7 @@ def _follow(request, appeal: Appeal, *, evaluate_url: str, form=None, status: in
         "form": form or EvaluateForm(prefix="evaluate"),
         "on_time": selectors.on_time(status=appeal.status, replied_at=appeal.replied_at,
                                      due=appeal.completion_due_at, now=timezone.now()),
-        "just_submitted": request.GET.get("new") == "1", "link": follow_url(appeal.pk),
+        "just_submitted": request.GET.get("new") == "1", "link": request.build_absolute_uri(follow_path(appeal.pk)),
     }, status=status)
 
 

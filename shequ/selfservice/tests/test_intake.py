@@ -117,3 +117,10 @@ def test_a_good_file_after_a_bad_one_is_not_kept(client, world, catalog, media_r
     response = client.post(URL, {**_data(), "photos": [png("good.png"), fake_image("bad.jpg")]})
     assert response.status_code == 422 and "bad.jpg" in response.content.decode()
     _nothing_written(media_root, 0)
+
+
+def test_pages_in_english(client, catalog):
+    client.cookies["django_language"] = "en"
+    text = client.get(URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Report a problem" in text and "Use my location" in text
+    assert "Appeals, public" in client.get("/public/appeals/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
