@@ -148,7 +148,8 @@ def _department_lookup(user, model: type[models.Model]) -> str:
 def scope_queryset(qs: models.QuerySet, user, via: str = "") -> models.QuerySet:
     q = scope_q(user, qs.model, via)
     qs = qs.filter(q)
-    if getattr(user, "role", None) == Role.RESIDENT and not is_global(user):
+    if (getattr(user, "role", None) == Role.RESIDENT and not is_global(user)
+            and qs.model._meta.label_lower not in OWN_USER_LOOKUP):  # no join, and rows may be locked FOR UPDATE
         qs = qs.distinct()
     return qs
 
