@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "shequ.proactive",
     "shequ.whistle",
     "shequ.agency",
+    "shequ.notify",
+    "shequ.selfservice",
     "shequ.transfer",
     "shequ.open311",
     "shequ.web",
@@ -116,6 +118,15 @@ TASKS = {
 # Personal-data protection: keys come from the environment (see config/env.py).
 SHEQU_DATA_KEY = secret("SHEQU_DATA_KEY")
 SHEQU_HASH_KEY = secret("SHEQU_HASH_KEY")
+
+# Appeals: files sent with an appeal, the requester's follow link, notifications (docs/notifications.md).
+SHEQU_APPEAL_ATTACHMENT_MAX_BYTES = env_int("SHEQU_APPEAL_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024)
+SHEQU_APPEAL_ATTACHMENT_MAX_FILES = env_int("SHEQU_APPEAL_ATTACHMENT_MAX_FILES", 6)
+SHEQU_PUBLIC_BASE_URL = env("SHEQU_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+SHEQU_NOTIFY_CHANNELS = [c for c in (env("SHEQU_NOTIFY_CHANNELS", "logging") or "").split(",") if c]
+SHEQU_NOTIFY_SMS = {"url": env("SHEQU_NOTIFY_SMS_URL", ""), "headers": {"Authorization": env("SHEQU_NOTIFY_SMS_AUTH", "")}}
+SHEQU_NOTIFY_WECHAT = {"app_id": env("SHEQU_NOTIFY_WECHAT_APP_ID", ""), "app_secret": env("SHEQU_NOTIFY_WECHAT_SECRET", ""),
+                       "template_id": env("SHEQU_NOTIFY_WECHAT_TEMPLATE", "")}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SHEQU_SESSION_SECONDS", 8 * 3600)

@@ -24,3 +24,7 @@ class AppealErrorCode(StrEnum):
     MERGE_NOT_OPEN = "appeal_merge_not_open"
     MERGE_TARGET_CLOSED = "appeal_merge_target_closed"
     MERGED = "appeal_merged"
+    ATTACHMENT_COUNT = "appeal_attachment_count"
+    ATTACHMENT_TOO_LARGE = "appeal_attachment_too_large"
+    ATTACHMENT_TYPE = "appeal_attachment_type"
+    EVALUATION_NOT_YOURS = "appeal_evaluation_not_yours"

@@ -168,6 +168,9 @@ class Appeal(Located, BaseModel):
     requester_name = EncryptedTextField(_("诉求人"), blank=True)
     requester_phone = EncryptedTextField(_("诉求人电话"), blank=True)
     requester_phone_hash = models.CharField(_("电话索引"), max_length=32, blank=True, editable=False, db_index=True)
+    requester_user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("诉求人账号"), null=True, blank=True,
+                                       on_delete=models.SET_NULL, related_name="+",
+                                       help_text=_("居民登录后自助提交时的本人账号(用于“我的诉求”)"))
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.RECEIVED)
     received_at = models.DateTimeField(_("受理时间"))
     first_receiver = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("首问责任人"), null=True, blank=True,
@@ -285,6 +288,49 @@ class AppealEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.appeal_id} {self.verb} {self.at:%Y-%m-%d %H:%M}"
+
+
+def attachment_path(instance: "AppealAttachment", filename: str) -> str:
+    """Where an attachment is stored under MEDIA_ROOT: a random name that reveals neither the appeal
+    nor the uploader's file name (kept in ``original_name``)."""
+    import uuid
+
+    from django.utils import timezone
+
+    extension = ATTACHMENT_EXTENSIONS.get(instance.content_type, "bin")
+    return f"appeal-files/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
+
+
+#: Content types an attachment may have (checked by content, see ``attachments.py``) -> stored extension.
+ATTACHMENT_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/heic": "heic",
+                         "application/pdf": "pdf"}
+
+
+class AppealAttachment(models.Model):
+    """A photo or document sent with an appeal. Served to staff only, through a scoped view."""
+
+    appeal = models.ForeignKey(Appeal, verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("文件"), upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    content_type = models.CharField(_("文件类型"), max_length=40,
+                                    choices=[(k, k) for k in ATTACHMENT_EXTENSIONS])
+    size = models.PositiveIntegerField(_("大小(字节)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"))
+
+    class Meta:
+        verbose_name = _("诉求附件")
+        verbose_name_plural = _("诉求附件")
+        ordering = ["appeal", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/") and self.content_type != "image/heic"
 
 
 class RateSettings(BaseModel):

@@ -14,7 +14,7 @@ from shequ.core.errors import NotInScope
 from shequ.jurisdiction import scoping
 from shequ.jurisdiction.models import Department
 
-from .models import Appeal, AppealEvent, ServiceCategory, TimeLimitClass
+from .models import Appeal, AppealAttachment, AppealEvent, ServiceCategory, TimeLimitClass
 
 OPEN_STATUSES = (Appeal.Status.RECEIVED, Appeal.Status.ACCEPTED, Appeal.Status.DISPATCHED,
                  Appeal.Status.IN_PROGRESS, Appeal.Status.REOPENED)
@@ -56,6 +56,20 @@ def appeal_get(*, user, pk: int) -> Appeal:
 def appeal_timeline(*, user, appeal: Appeal) -> QuerySet[AppealEvent]:
     """The timeline of an appeal already loaded through ``appeal_get``."""
     return AppealEvent.objects.filter(appeal=appeal).select_related("actor").order_by("at", "id")
+
+
+def appeal_attachments(*, appeal: Appeal) -> QuerySet[AppealAttachment]:
+    """The files of an appeal already loaded through ``appeal_get`` (so in the user's scope)."""
+    return AppealAttachment.objects.filter(appeal=appeal).order_by("id")
+
+
+def attachment_get(*, user, appeal_pk: int, pk: int) -> AppealAttachment:
+    """One file of an appeal the user may see (404 when either is missing or out of scope)."""
+    appeal = appeal_get(user=user, pk=appeal_pk)
+    try:
+        return appeal_attachments(appeal=appeal).get(pk=pk)
+    except AppealAttachment.DoesNotExist:
+        raise NotInScope(_("记录不存在或不在您的辖区内")) from None
 
 
 def category_list(*, active_only: bool = True) -> QuerySet[ServiceCategory]:

@@ -11,6 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -25,8 +26,9 @@ from shequ.jurisdiction import scoping
 from shequ.jurisdiction.models import Department, Level, Node
 
 from . import deadlines, routing
+from .attachments import check_uploads
 from .errors import AppealErrorCode
-from .models import Appeal, AppealCounter, AppealEvent, Satisfaction, ServiceCategory
+from .models import Appeal, AppealAttachment, AppealCounter, AppealEvent, Satisfaction, ServiceCategory
 
 NUMBER_PREFIX = "SQ"
 
@@ -58,29 +60,47 @@ def _default_district(actor) -> Node | None:
     return districts[0] if len(districts) == 1 else None
 
 
+#: The timeline name of an evaluation sent through the requester's signed link (no account).
+REQUESTER_VIA_LINK = "诉求人(链接)"
+
+
 def _event(appeal: Appeal, *, actor, verb: str, at: dt.datetime, from_status: str = "", note: str = "",
-           extra: dict | None = None) -> AppealEvent:
-    return AppealEvent.objects.create(
+           extra: dict | None = None, actor_name: str = "") -> AppealEvent:
+    """Write one timeline line. This is the one place every change of an appeal passes through, so
+    a change of status also queues the requester's notification here (sent after commit)."""
+    event = AppealEvent.objects.create(
         appeal=appeal, at=at, actor=actor if getattr(actor, "pk", None) else None,
-        actor_name=getattr(actor, "username", "") or "system", verb=verb, from_status=from_status,
+        actor_name=actor_name or getattr(actor, "username", "") or "system", verb=verb, from_status=from_status,
         to_status=appeal.status, note=note, extra=extra or {},
     )
+    if event.from_status != event.to_status and apps.is_installed("shequ.notify"):
+        from shequ.notify.services import notify_status_change
+
+        notify_status_change(appeal=appeal, event=event)
+    return event
 
 
 @transaction.atomic
 def appeal_submit(*, actor, channel: str, category: ServiceCategory, description: str, contact_kind: str = "",
                   lng: float | None = None, lat: float | None = None, address=None, address_text: str = "",
                   requester_name: str = "", requester_phone: str = "", district: Node | None = None,
-                  external_number: str = "", now: dt.datetime | None = None) -> Appeal:
+                  external_number: str = "", requester_user=None, attachments=(),
+                  now: dt.datetime | None = None) -> Appeal:
     """Take an appeal in: validate, route, compute its deadlines once, number it, record it.
 
     ``actor`` is the staff member who receives it (the first receiver, 首问负责人) or None for
     self-service channels (web, Open311, 12345 feed), where whoever accepts it becomes the first
     receiver. ``external_number`` is the order number of an outside system (a 12345 work order),
     unique per channel.
+    ``requester_user`` is the resident's own account when they submit it signed in
+    (never the first receiver: that stays staff). ``attachments`` are uploaded files, all checked
+    (type by content, size, count) before anything is written.
     """
     if actor is not None:
         scoping.ensure_can(actor, "appeals.create")
+    if requester_user is not None and not scoping.can(requester_user, "appeals.own"):
+        raise NotAllowed(_("您的角色无权执行此操作"), extra={"action": "appeals.own"})
+    checked = check_uploads(attachments)
     now = now or timezone.now()
     if not category.active:
         raise InvalidInput(_("该类别已停用"), code=AppealErrorCode.CATEGORY_INACTIVE, extra={"category": category.code})
@@ -100,7 +120,8 @@ def appeal_submit(*, actor, channel: str, category: ServiceCategory, description
         description=(description or "").strip(), lng=lng, lat=lat, address_text=address_text.strip(),
         address=route.address, requester_name=requester_name.strip(), requester_phone=phone,
         requester_phone_hash=crypto.blind_index("phone", phone) if phone else "",
-        status=Appeal.Status.RECEIVED, received_at=now, external_number=(external_number or "").strip(),
+        requester_user=requester_user, status=Appeal.Status.RECEIVED, received_at=now,
+        external_number=(external_number or "").strip(),
         first_receiver=actor if getattr(actor, "pk", None) else None,
         handling_node=route.node, handling_department=route.department,
         lead_node=route.node, lead_department=route.department, routing_reason=route.reason,
@@ -119,10 +140,27 @@ def appeal_submit(*, actor, channel: str, category: ServiceCategory, description
         raise InvalidInput(_("诉求信息不完整或有误"), extra={"fields": exc.message_dict}) from None
     appeal.number = next_number(now.astimezone(deadlines.SHANGHAI).date())
     appeal.save()
-    _event(appeal, actor=actor, verb="submitted", at=now, note=route.reason,
-           extra={"channel": channel, "unit": route.unit_name})
-    audit_record(actor=actor, verb="appeal.submitted", target=appeal,
-                 extra={"channel": channel, "category": category.code, "routing": route.reason})
+    stored: list[str] = []
+    try:
+        for item in checked:
+            attachment = AppealAttachment(appeal=appeal, original_name=item.name, content_type=item.content_type,
+                                          size=item.size, sha256=item.sha256, uploaded_by=requester_user or actor,
+                                          uploaded_at=now)
+            attachment.file.save(item.name, item.upload, save=False)
+            stored.append(attachment.file.name)
+            attachment.save()
+        _event(appeal, actor=actor or requester_user, verb="submitted", at=now, note=route.reason,
+               extra={"channel": channel, "unit": route.unit_name, "attachments": len(checked)})
+        audit_record(actor=actor or requester_user, verb="appeal.submitted", target=appeal,
+                     extra={"channel": channel, "category": category.code, "routing": route.reason,
+                            "attachments": len(checked)})
+    except BaseException:
+        # The rows roll back with the transaction; the files written so far must go with them.
+        from django.core.files.storage import default_storage
+
+        for name in stored:
+            default_storage.delete(name)
+        raise
     return appeal
 
 
@@ -148,9 +186,12 @@ def appeal_for_update(*, actor, appeal_id: int) -> Appeal:
 
 def _move(*, actor, appeal_id: int, to: str, verb: str, now: dt.datetime | None, note: str = "",
           changes: dict | None = None, extra: dict | None = None, note_required_from: tuple = (),
-          check=None) -> Appeal:
+          check=None, appeal: Appeal | None = None, actor_name: str = "") -> Appeal:
+    """One workflow move on the row-locked appeal (loaded here for staff, or passed in already
+    locked by a service that checked the right to it another way)."""
     now = now or timezone.now()
-    appeal = appeal_for_update(actor=actor, appeal_id=appeal_id)
+    if appeal is None:
+        appeal = appeal_for_update(actor=actor, appeal_id=appeal_id)
     if appeal.status in note_required_from and not note:
         raise InvalidInput(_("转办必须填写理由"), code=AppealErrorCode.REASON_REQUIRED)
     if check is not None:
@@ -165,7 +206,7 @@ def _move(*, actor, appeal_id: int, to: str, verb: str, now: dt.datetime | None,
         setattr(appeal, name, value(appeal, now) if callable(value) else value)
         fields.append(name)
     appeal.save(update_fields=fields)
-    _event(appeal, actor=actor, verb=verb, at=now, from_status=previous, note=note, extra=extra)
+    _event(appeal, actor=actor, verb=verb, at=now, from_status=previous, note=note, extra=extra, actor_name=actor_name)
     audit_record(actor=actor, verb=f"appeal.{verb}", target=appeal,
                  extra={"from": previous, "to": appeal.status, **(extra or {})})
     return appeal
@@ -247,15 +288,55 @@ def appeal_return(*, actor, appeal_id: int, reason: str, now: dt.datetime | None
                  })
 
 
+def _requester_appeal_for_update(*, actor, appeal_id: int) -> Appeal:
+    """The appeal, row-locked, for its requester: ``actor`` None means the signed follow link
+    (the caller verified the signature), a resident actor must be the appeal's own requester."""
+    if actor is not None:
+        scoping.ensure_can(actor, "appeals.own")
+        return scoping.get_in_scope(Appeal.objects.select_for_update(), actor, pk=appeal_id)
+    try:
+        return Appeal.objects.select_for_update().get(pk=appeal_id)
+    except Appeal.DoesNotExist:
+        raise NotInScope(_("记录不存在或不在您的辖区内")) from None
+
+
+def _is_requester(actor) -> bool:
+    return actor is None or (scoping.can(actor, "appeals.own") and not scoping.can(actor, "appeals.handle"))
+
+
 @transaction.atomic
 def appeal_evaluate(*, actor, appeal_id: int, solved: bool, satisfaction: str, note: str = "",
                     now: dt.datetime | None = None) -> Appeal:
-    """Record the requester's verdict on the reply (by link, page or through the hotline operator)."""
+    """Record the requester's verdict on the reply, once per reply (replied -> evaluated).
+
+    ``actor`` is a handler entering it for the requester (the hotline operator), the resident
+    requester on their "我的诉求" page, or None for the requester's signed link (recorded in the
+    timeline as "诉求人(链接)"). When the requester themselves says unsolved or unsatisfied, the
+    appeal is reopened in the same transaction (bounded: ``Appeal.MAX_REOPENS``; past it the
+    appeal stays evaluated and the timeline says so); an operator reopens with ``appeal_reopen``.
+    """
     if satisfaction not in Satisfaction.values:
-        raise InvalidInput(_("满意度取值不正确"), extra={"satisfaction": satisfaction})
-    return _move(actor=actor, appeal_id=appeal_id, to=Appeal.Status.EVALUATED, verb="evaluated", now=now,
-                 note=(note or "").strip(), extra={"solved": solved, "satisfaction": satisfaction},
-                 changes={"solved": solved, "satisfaction": satisfaction, "evaluated_at": lambda a, at: at})
+        raise InvalidInput(_("满意度取值不正确"), extra={"satisfaction": satisfaction, "field": "satisfaction"})
+    now = now or timezone.now()
+    by_requester = _is_requester(actor)
+    appeal = _requester_appeal_for_update(actor=actor, appeal_id=appeal_id) if by_requester else None
+    via = {"by": "requester_link" if actor is None else ("requester" if by_requester else "operator")}
+    name = REQUESTER_VIA_LINK if actor is None else ""
+    appeal = _move(actor=actor, appeal_id=appeal_id, to=Appeal.Status.EVALUATED, verb="evaluated", now=now,
+                   note=(note or "").strip(), extra={"solved": solved, "satisfaction": satisfaction, **via},
+                   changes={"solved": solved, "satisfaction": satisfaction, "evaluated_at": lambda a, at: at},
+                   appeal=appeal, actor_name=name)
+    if by_requester and (not solved or satisfaction == Satisfaction.UNSATISFIED):
+        reason = _("诉求人评价为未解决") if not solved else _("诉求人评价为不满意")
+        if appeal.reopen_count < Appeal.MAX_REOPENS:
+            appeal = _move(actor=actor, appeal_id=appeal_id, to=Appeal.Status.REOPENED, verb="reopened", now=now,
+                           note=reason, appeal=appeal, actor_name=name, extra={"automatic": True, **via},
+                           changes=_reopen_changes())
+        else:
+            _event(appeal, actor=actor, verb="reopen_refused", at=now, from_status=appeal.status, actor_name=name,
+                   note=_("%(reason)s,但重启次数已达上限,请由上级协调") % {"reason": reason},
+                   extra={"limit": Appeal.MAX_REOPENS})
+    return appeal
 
 
 @transaction.atomic
@@ -285,19 +366,25 @@ def appeal_reopen(*, actor, appeal_id: int, reason: str, now: dt.datetime | None
             raise Conflict(_("已并入其他诉求的诉求不能重启"), code=AppealErrorCode.MERGED,
                            extra={"merged_into": appeal.merged_into_id})
 
+    return _move(actor=actor, appeal_id=appeal_id, to=Appeal.Status.REOPENED, verb="reopened", now=now, note=reason,
+                 check=within_limit, changes=_reopen_changes())
+
+
+def _reopen_changes() -> dict:
+    """What a reopen sets: one more round, fresh response and completion due times from the same
+    class, warning and escalation marks cleared."""
     def due(appeal: Appeal, at: dt.datetime):
         return deadlines.due_times(received_at=at, time_limit=appeal.category.time_limit, channel=appeal.channel)
 
-    return _move(actor=actor, appeal_id=appeal_id, to=Appeal.Status.REOPENED, verb="reopened", now=now, note=reason,
-                 check=within_limit, changes={
-                     "reopen_count": lambda a, at: a.reopen_count + 1,
-                     "response_due_at": lambda a, at: due(a, at).response_due_at,
-                     "completion_due_at": lambda a, at: due(a, at).completion_due_at,
-                     "completion_warn_at": lambda a, at: deadlines.warning_at(
-                         start=at, due=a.completion_due_at, fraction=a.category.time_limit.warning_fraction),
-                     "warned_at": None, "escalated_at": None, "escalated_to": None,
-                     "response_overdue_at": None, "closed_at": None,
-                 })
+    return {
+        "reopen_count": lambda a, at: a.reopen_count + 1,
+        "response_due_at": lambda a, at: due(a, at).response_due_at,
+        "completion_due_at": lambda a, at: due(a, at).completion_due_at,
+        "completion_warn_at": lambda a, at: deadlines.warning_at(
+            start=at, due=a.completion_due_at, fraction=a.category.time_limit.warning_fraction),
+        "warned_at": None, "escalated_at": None, "escalated_to": None,
+        "response_overdue_at": None, "closed_at": None,
+    }
 
 
 #: Appeals still waiting for their unit: the sweep warns and escalates only these.

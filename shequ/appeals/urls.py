@@ -11,6 +11,7 @@ urlpatterns = [
     path("rates/export.xlsx", views_rates.rates_export, name="rates_export"),
     path("<int:pk>/", views.appeal_detail, name="detail"),
     path("<int:pk>/merge/", views.appeal_merge, name="merge"),
+    path("<int:pk>/files/<int:attachment_pk>/", views.attachment_file, name="attachment"),
     path("<int:pk>/<slug:action>/", views.appeal_action, name="action"),
 ]
 

@@ -7,6 +7,7 @@ the role checked before anything is loaded (403).
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -175,7 +176,7 @@ def _detail(request, appeal: Appeal, *, bound: tuple[str, object] | None = None,
                "to": S(e.to_status).label if e.to_status in S.values else e.to_status}
               for e in selectors.appeal_timeline(user=user, appeal=appeal)]
     return render(request, "appeals/detail.html", {
-        "appeal": appeal, "events": events, "actions": actions, "due_state": _due_state(appeal, now),
+        "appeal": appeal, "events": events, "attachments": selectors.appeal_attachments(appeal=appeal), "actions": actions, "due_state": _due_state(appeal, now),
         "requester_name": _masked_name(appeal.requester_name), "requester_phone": mask_phone(appeal.requester_phone),
         "handling_unit": _unit(appeal.handling_node, appeal.handling_department),
         "lead_unit": _unit(appeal.lead_node, appeal.lead_department),
@@ -274,3 +275,13 @@ def appeal_merge(request, pk: int):
             messages.success(request, _("已并入诉求,本诉求已办结"))
             return redirect("appeals:detail", pk=pk)
     return _detail(request, selectors.appeal_get(user=user, pk=pk), merge_form=form)
+@page
+def attachment_file(request, pk: int, attachment_pk: int):
+    """A file of an appeal, for staff who may see the appeal; never a public media URL."""
+    _require(request.user, "appeals.view")
+    attachment = selectors.attachment_get(user=request.user, appeal_pk=pk, pk=attachment_pk)
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type,
+                            as_attachment=not attachment.is_image, filename=attachment.original_name)
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "sandbox"
+    return response

@@ -52,7 +52,7 @@ _FIELDS = ["id", "created_at", "updated_at", *_LOCATED, "number", "channel", "co
            "received_at", "first_receiver", "handling_node", "handling_department", "lead_node", "lead_department",
            "routing_reason", "accept_due_at", "dispatch_due_at", "response_due_at", "completion_due_at",
            "completion_warn_at", "accepted_at", "dispatched_at", "started_at", "replied_at", "reply", "solved",
-           "satisfaction", "evaluated_at", "closed_at", "return_count", "reopen_count"]
+           "satisfaction", "evaluated_at", "closed_at", "return_count", "reopen_count", "external_number"]
 _EVENT_FIELDS = ["id", "appeal", "at", "actor_name", "verb", "from_status", "to_status", "note", "extra"]
 
 
@@ -220,7 +220,8 @@ class AppealLoader:
                        receiver, node_id, dept.id if dept else None, node_id, dept.id if dept else None, reason,
                        due.accept_due_at, due.dispatch_due_at, due.response_due_at, due.completion_due_at, warn,
                        t["accepted"], t["dispatched"], t["started"], t["replied"], reply, solved, satisfaction or "",
-                       t["evaluated"], t["closed"] if status == "closed" else None, 0, reopens)
+                       t["evaluated"], t["closed"] if status == "closed" else None, 0, reopens,
+                       f"12345-{day:%Y%m%d}-{i:07d}" if channel == "feed12345" else "")
                 w.add("appeal", row)
                 for at, verb, frm, to, note in events:
                     w.add("event", (next_event, pk, at, "demo", verb, frm, to, note, "{}"))

@@ -1,4 +1,4 @@
-"""Empty the tree, the registry and the appeals before a demo reload. The audit log is left untouched."""
+"""Empty the tree, the registry and the domain records before a demo reload. The audit log is left untouched."""
 from __future__ import annotations
 
 from django.db import connection, transaction
@@ -9,10 +9,34 @@ from shequ.core.audit import audit_record
 from .logins import DEMO_USERNAMES
 
 # Children before parents. Foreign keys are deferred, so the order only keeps it readable.
-# Records that point at demo users (first receivers, requesters of requests) go before the users.
-_BEFORE_USERS = [
-    "appeals_appealevent", "appeals_timerequest", "appeals_cohandler", "appeals_appeal", "appeals_appealcounter",
+# Records of the domain apps (they point at demo users and at the tree) go before the users;
+# their configuration (catalogs, time limits, settings, API keys) stays. Many-to-many tables of
+# these models are cleared with them. Foreign keys are deferred, so the order is for reading only.
+_DATA_MODELS = [
+    "notify.Delivery", "notify.Notification", "notify.WeChatBinding", "open311.Submission",
+    "proactive.TopicNote", "proactive.TopicMilestone", "proactive.Topic",
+    "whistle.WhistleEvent", "whistle.WhistleTarget", "whistle.Whistle",
+    "agency.Visit", "agency.Trip", "agency.CaseStep", "agency.AgencyCase",
+    "appeals.AppealEvent", "appeals.AppealAttachment", "appeals.TimeRequest", "appeals.CoHandler", "appeals.Appeal",
+    "appeals.AppealCounter",
 ]
+
+
+def _data_tables() -> list[str]:
+    from django.apps import apps
+
+    tables = []
+    for label in _DATA_MODELS:
+        try:
+            model = apps.get_model(label)
+        except LookupError:  # an optional app that is not installed
+            continue
+        tables += [f.remote_field.through._meta.db_table for f in model._meta.local_many_to_many
+                   if f.remote_field.through._meta.auto_created]
+        tables.append(model._meta.db_table)
+    return tables
+
+
 _TABLES = [
     "registry_resident_tags", "registry_tenancy", "registry_householdmembership", "registry_establishment",
     "registry_resident", "registry_household", "registry_house", "registry_address", "jurisdiction_residentgroup",
@@ -25,7 +49,7 @@ def reset_demo(out=lambda msg: None) -> dict[str, int]:
     """Delete the demo users, every binding, and every registry and tree row (not the audit log)."""
     counts = {}
     with connection.cursor() as cur:
-        for table in _BEFORE_USERS:
+        for table in _data_tables():
             cur.execute(f'DELETE FROM "{table}"')
             counts[table] = cur.rowcount
             out(f"  {table}: {cur.rowcount:,} rows deleted")

@@ -45,7 +45,7 @@ _WHISTLE_STREET = frozenset({"whistle.view", "whistle.create", "whistle.score", 
 # steps and records visits. A resident's "agency.view" reaches only their own cases (agency.selectors).
 _AGENCY = frozenset({"agency.view", "agency.handle"})
 CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.RESIDENT: frozenset({"registry.view", "agency.view"}),
+    Role.RESIDENT: frozenset({"registry.view", "agency.view", "appeals.own"}),
     Role.GRID_WORKER: frozenset({"registry.view", "registry.change", "registry.export"}) | _APPEALS_HANDLE | _AGENCY,
     Role.COMMUNITY_WORKER: frozenset({"registry.view", "registry.change", "registry.import", "registry.export", "whistle.view"}) | _APPEALS_HANDLE | _PROACTIVE_VIEW | _AGENCY,
     Role.STREET_STAFF: frozenset({"registry.view", "registry.change", "registry.import", "registry.export", "tree.report",
@@ -65,6 +65,12 @@ OWN_HOUSEHOLD_LOOKUP = {
     "registry.house": "households__id",
     "registry.householdmembership": "household_id",
     "agency.agencycase": "resident__household_id",  # then narrowed to the resident's own cases
+}
+
+# Models a resident user sees by being their requester, not by household (label -> lookup of the user id).
+# "appeals.own": a resident's own appeals (我的诉求) and their evaluation.
+OWN_USER_LOOKUP = {
+    "appeals.appeal": "requester_user_id",
 }
 
 # Models a department user sees by the department handling them, not by its district
@@ -138,6 +144,8 @@ def scope_q(user, model: type[models.Model], via: str = "") -> Q:
     if is_global(user):
         return Q()
     if getattr(user, "role", None) == Role.RESIDENT:
+        if model._meta.label_lower in OWN_USER_LOOKUP:
+            return Q(**{via + OWN_USER_LOOKUP[model._meta.label_lower]: user.pk})
         lookup = OWN_HOUSEHOLD_LOOKUP.get(model._meta.label_lower)
         resident = getattr(user, "resident", None)
         if not lookup or resident is None or not resident.household_id:
@@ -165,7 +173,8 @@ def _department_lookups(user, model: type[models.Model]) -> tuple[str, ...]:
 def scope_queryset(qs: models.QuerySet, user, via: str = "") -> models.QuerySet:
     q = scope_q(user, qs.model, via)
     qs = qs.filter(q)
-    if getattr(user, "role", None) == Role.RESIDENT and not is_global(user):
+    if (getattr(user, "role", None) == Role.RESIDENT and not is_global(user)
+            and qs.model._meta.label_lower not in OWN_USER_LOOKUP):  # no join, and rows may be locked FOR UPDATE
         qs = qs.distinct()
     return qs
 
@@ -187,6 +196,8 @@ def obj_in_scope(user, obj) -> bool:
         return True
     if getattr(user, "role", None) == Role.RESIDENT:
         label = obj._meta.label_lower
+        if label in OWN_USER_LOOKUP:
+            return getattr(obj, OWN_USER_LOOKUP[label], None) == user.pk
         lookup = OWN_HOUSEHOLD_LOOKUP.get(label)
         resident = getattr(user, "resident", None)
         if not lookup or resident is None or not resident.household_id:

@@ -26,6 +26,8 @@ def nav_items(context) -> list[dict]:
                   ("web:household_list", pgettext_lazy("menu", "户")), ("web:house_list", pgettext_lazy("menu", "房屋")),
                   ("web:unit_list", _("实有单位")),
                   ("web:address_search", _("地址"))]
+    if not staff and scoping.can(user, "appeals.own"):
+        items.append(("selfservice:mine", _("我的诉求")))
     if staff and scoping.can(user, "appeals.view"):
         items.append(("appeals:list", _("诉求")))
     if staff and scoping.can(user, "proactive.view"):

@@ -1,0 +1,155 @@
+"""Telling requesters about their appeals.
+
+``notify_status_change`` is called by ``appeals.services._event`` inside the appeal's transaction
+whenever the status changes. It records one ``Delivery`` per requester and configured channel and,
+after the transaction commits, enqueues ``tasks.deliver_task`` for each (django-tasks). The task
+sends, retries a failure with a growing delay, and marks the delivery sent or failed.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from shequ.appeals.models import Appeal, AppealEvent
+from shequ.core.idcard import mask_phone
+from shequ.selfservice.links import follow_url
+
+from . import channels
+from .channels import ChannelError, Message, Recipient
+from .models import Delivery, Notification
+
+
+def requesters_of(appeal: Appeal) -> list[Recipient]:
+    """Whom to tell about a change of ``appeal``: its requester and the requesters of the duplicates
+    merged into it (``Appeal.merged_into``), each with their own appeal's number and link."""
+    appeals = [appeal, *Appeal.objects.filter(merged_into=appeal).select_related("requester_user")]
+    user_ids = [a.requester_user_id for a in appeals if a.requester_user_id]
+    openids = {}
+    if user_ids:
+        from .models import WeChatBinding
+
+        openids = {b.user_id: b.openid for b in WeChatBinding.objects.filter(user_id__in=user_ids)}
+    result = []
+    for a in appeals:
+        user = a.requester_user if a.requester_user_id else None
+        if not (a.requester_phone or user):
+            continue  # nobody to tell (an anonymous patrol finding)
+        result.append(Recipient(appeal_id=a.pk, number=a.number, phone=a.requester_phone or "",
+                                user_id=a.requester_user_id, email=getattr(user, "email", "") or "",
+                                openid=openids.get(a.requester_user_id, "")))
+    return result
+
+
+def _status_label(status: str) -> str:
+    """The status in words, in the site's language (messages go out whatever the staff's language)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(Appeal.Status(status).label) if status in Appeal.Status.values else status
+
+
+def _message(recipient: Recipient, appeal: Appeal, status: str) -> Message:
+    status_label = _status_label(status)
+    with translation.override(settings.LANGUAGE_CODE):
+        link = follow_url(recipient.appeal_id)
+        if recipient.appeal_id == appeal.pk:
+            subject = _("您的诉求 %(number)s:%(status)s") % {"number": recipient.number, "status": status_label}
+        else:
+            subject = _("您的诉求 %(number)s(已并入 %(into)s):%(status)s") % {
+                "number": recipient.number, "into": appeal.number, "status": status_label}
+        text = _("%(subject)s。查看办理进度并评价:%(link)s") % {"subject": subject, "link": link}
+    return Message(subject=subject, text=text, link=link, number=recipient.number, status=status_label,
+                   appeal_id=recipient.appeal_id)
+
+
+def _masked(channel_name: str, recipient: Recipient, address: str) -> str:
+    if recipient.phone and address == recipient.phone:
+        return mask_phone(recipient.phone)
+    if channel_name == "email" and "@" in address:
+        local, _at, domain = address.partition("@")
+        return f"{local[:1]}***@{domain}"
+    if recipient.user_id:
+        return f"user#{recipient.user_id}"
+    return f"appeal#{recipient.appeal_id}"
+
+
+def notify_status_change(*, appeal: Appeal, event: AppealEvent) -> list[Delivery]:
+    """Record a delivery per requester and channel now; send them once the transaction commits."""
+    recipients = requesters_of(appeal)
+    if not recipients:
+        return []
+    deliveries = []
+    for channel in channels.configured():
+        for recipient in recipients:
+            address = channel.address(recipient)
+            if not address:
+                continue
+            message = _message(recipient, appeal, event.to_status)
+            deliveries.append(Delivery(
+                appeal_id=recipient.appeal_id, event=event, event_verb=event.verb, to_status=event.to_status,
+                channel=channel.name, recipient_masked=_masked(channel.name, recipient, address), address=address,
+                user_id=recipient.user_id, subject=message.subject, body=message.text, link=message.link,
+            ))
+    Delivery.objects.bulk_create(deliveries)
+    ids = [d.pk for d in deliveries if d.pk] or list(
+        Delivery.objects.filter(event=event).order_by("id").values_list("id", flat=True))
+    transaction.on_commit(partial(_enqueue_all, ids))
+    return deliveries
+
+
+def _enqueue_all(ids: list[int]) -> None:
+    from .tasks import deliver_task
+
+    for pk in ids:
+        deliver_task.enqueue(delivery_id=pk)
+
+
+def max_tries() -> int:
+    return int(getattr(settings, "SHEQU_NOTIFY_MAX_TRIES", 4))
+
+
+def retry_delay(tries: int) -> dt.timedelta:
+    """1, 4, 16 ... minutes after the first, second, third failure."""
+    return dt.timedelta(minutes=4 ** (tries - 1))
+
+
+def delivery_send(*, delivery_id: int) -> Delivery | None:
+    """Send one pending delivery: sent, or one more try recorded (pending again, or failed after
+    ``SHEQU_NOTIFY_MAX_TRIES``). Returns the delivery, or None when it was already done."""
+    with transaction.atomic():
+        delivery = Delivery.objects.select_for_update().filter(pk=delivery_id, status=Delivery.Status.PENDING).first()
+        if delivery is None:
+            return None
+        number = Appeal.objects.filter(pk=delivery.appeal_id).values_list("number", flat=True).first() or ""
+        message = Message(subject=delivery.subject, text=delivery.body, link=delivery.link, number=number,
+                          status=_status_label(delivery.to_status), appeal_id=delivery.appeal_id)
+        delivery.tries += 1
+        try:
+            channel = channels.get(delivery.channel)
+            channel.send(address=delivery.address, message=message, user_id=delivery.user_id)
+        except (ChannelError, ImportError) as exc:
+            delivery.error = str(exc)[:2000]
+            delivery.status = Delivery.Status.FAILED if delivery.tries >= max_tries() else Delivery.Status.PENDING
+        else:
+            delivery.status, delivery.error, delivery.sent_at = Delivery.Status.SENT, "", timezone.now()
+        delivery.save(update_fields=["tries", "status", "error", "sent_at", "updated_at"])
+    if delivery.status == Delivery.Status.PENDING:
+        _retry_later(delivery)
+    return delivery
+
+
+def _retry_later(delivery: Delivery) -> None:
+    from .tasks import deliver_task
+
+    if deliver_task.get_backend().supports_defer:
+        deliver_task.using(run_after=timezone.now() + retry_delay(delivery.tries)).enqueue(delivery_id=delivery.pk)
+    else:  # the immediate backend (tests, no worker): try again right away
+        deliver_task.enqueue(delivery_id=delivery.pk)
+
+
+def notifications_mark_read(*, user, ids: list[int]) -> int:
+    """Mark the user's own in-app messages as read (others' ids are ignored)."""
+    return Notification.objects.filter(user=user, pk__in=ids, read_at__isnull=True).update(read_at=timezone.now())

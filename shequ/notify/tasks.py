@@ -1,0 +1,13 @@
+"""Background delivery of notifications (django-tasks; the database backend in production)."""
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def deliver_task(delivery_id: int) -> str:
+    """Send one recorded notification; a failure is retried later (see services.delivery_send)."""
+    from .services import delivery_send
+
+    delivery = delivery_send(delivery_id=delivery_id)
+    return delivery.status if delivery is not None else "done"

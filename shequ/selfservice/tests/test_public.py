@@ -1,0 +1,99 @@
+"""The public page of anonymized appeals: no login, filters and paging, and no personal data in the
+HTML for any filter combination — names, phones, ID numbers (nor their masked forms), descriptions,
+addresses and coordinates never appear."""
+import datetime as dt
+import itertools
+
+import pytest
+
+from shequ.appeals import services
+from shequ.appeals.models import Appeal
+from shequ.appeals.tests.factories import POINT_IN, submit
+from shequ.core.idcard import make_id_number, mask_id_number, mask_phone
+
+URL = "/public/appeals/"
+NAME = "欧阳娜娜"
+PHONE = "13987654321"
+ID_NUMBER = make_id_number("110105", dt.date(1985, 3, 7), 41)
+ADDRESS = "甲社区路10号3单元502室"
+
+
+def _personal_texts(appeals) -> list[str]:
+    texts = [NAME, PHONE, ID_NUMBER, ADDRESS, mask_phone(PHONE), mask_id_number(ID_NUMBER), NAME[:1] + "***",
+             PHONE[-4:] + "<", ID_NUMBER[-4:] + "<", "身份证", "张小燕", "15011112222"]
+    for appeal in appeals:
+        texts += [appeal.description[:8], f"{appeal.lng}", f"{appeal.lat}"]
+    return texts
+
+
+@pytest.fixture
+def appeals(world):
+    """Appeals in communities A, B and C whose free text and requester fields carry personal data."""
+    made = []
+    for at, code in (("A", "noise_neighbor"), ("B", "subsistence_allowance"), ("C", "noise_neighbor")):
+        lng, lat = POINT_IN[at]
+        made.append(submit(
+            at=at, code=code, lng=lng, lat=lat, channel="web", requester_name=NAME, requester_phone=PHONE, address_text=ADDRESS,
+            description=f"我是{NAME},身份证{ID_NUMBER},电话{PHONE},邻居张小燕(15011112222)每晚吵闹"))
+    worker = world.users["worker_a"]
+    services.appeal_accept(actor=worker, appeal_id=made[0].pk)
+    services.appeal_start(actor=worker, appeal_id=made[0].pk)
+    services.appeal_reply(actor=worker, appeal_id=made[0].pk, reply=f"已联系{NAME}({PHONE})处理")
+    return [Appeal.objects.get(pk=a.pk) for a in made]
+
+
+def test_public_page_needs_no_login_and_lists_the_basics(client, world, appeals):
+    response = client.get(URL)
+    assert response.status_code == 200
+    text = response.content.decode()
+    for appeal in appeals:
+        assert appeal.number in text
+    for words in ("邻里噪声", "一街道", "甲社区", "乙社区", "已答复", "按时办结", "办理中", "受理日期"):
+        assert words in text
+
+
+@pytest.mark.parametrize("combo", range(0, 6))
+def test_no_personal_data_for_any_filter_combination(client, world, appeals, combo):
+    n = world.nodes
+    values = {
+        "street": ["", str(n["S1"].pk), str(n["S2"].pk)],
+        "community": ["", str(n["A"].pk), str(n["C"].pk)],
+        "category": ["", "noise_neighbor", "subsistence_allowance"],
+        "status": ["", "replied", "received"],
+        "month": ["", "2026-11", "2026-10"],
+    }
+    secrets = _personal_texts(appeals)
+    # Every combination, split into six runs so a failure names a smaller slice.
+    combos = list(itertools.product(*values.values()))
+    for choice in combos[combo::6]:
+        params = {k: v for k, v in zip(values, choice) if v}
+        response = client.get(URL, params)
+        assert response.status_code == 200
+        text = response.content.decode()
+        for secret in secrets:
+            assert secret not in text, (params, secret)
+
+
+def test_filters_select_the_right_rows(client, world, appeals):
+    n = world.nodes
+    a, b, c = appeals
+
+    def numbers(**params):
+        text = client.get(URL, params).content.decode()
+        return {x.number for x in appeals if x.number in text}
+
+    assert numbers(street=n["S1"].pk) == {a.number, b.number}
+    assert numbers(community=n["C"].pk) == {c.number}
+    assert numbers(category="subsistence_allowance") == {b.number}
+    assert numbers(status="replied") == {a.number}
+    assert numbers(month="2026-11") == {a.number, b.number, c.number}
+    assert numbers(month="2026-10") == set()
+    assert numbers(month="not-a-month", page="x") == {a.number, b.number, c.number}  # bad filters are ignored
+
+
+def test_paging(client, world, appeals, settings):
+    from shequ.web import paging
+
+    first = client.get(URL, {"page": 1}).content.decode()
+    assert "第 1–3 条,共 3 条" in first
+    assert paging.PER_PAGE >= 3
