@@ -13,6 +13,7 @@ Every function takes the start time: tests pass their own clock, nothing reads `
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -36,14 +37,36 @@ class Calendar:
         return day.weekday() < 5
 
 
+_cached: tuple[float, Calendar] | None = None
+
+
 def calendar_from_db() -> Calendar:
-    """The calendar of the ``Holiday`` table (edited in the admin)."""
+    """The calendar of the ``Holiday`` table (edited in the admin).
+
+    Kept in the process for ``SHEQU_CALENDAR_CACHE_SECONDS`` (default 60; 0 in the tests): a
+    change in this process clears it at once (signals, see ``apps``), other processes see it
+    within that time. Every appeal intake reads it, so this saves a query per appeal.
+    """
+    global _cached
+    from django.conf import settings
+
+    ttl = getattr(settings, "SHEQU_CALENDAR_CACHE_SECONDS", 60)
+    now = time.monotonic()
+    if ttl and _cached is not None and now - _cached[0] < ttl:
+        return _cached[1]
     from .models import Holiday
 
     off, on = set(), set()
     for day, is_workday in Holiday.objects.values_list("date", "is_workday"):
         (on if is_workday else off).add(day)
-    return Calendar(days_off=frozenset(off), extra_workdays=frozenset(on))
+    calendar = Calendar(days_off=frozenset(off), extra_workdays=frozenset(on))
+    _cached = (now, calendar)
+    return calendar
+
+
+def clear_calendar_cache(**_kwargs) -> None:
+    global _cached
+    _cached = None
 
 
 def add_hours(start: dt.datetime, hours: int) -> dt.datetime:

@@ -56,8 +56,12 @@ def route(*, category: ServiceCategory, lng: float | None = None, lat: float | N
     if place is None and address is not None:
         place = address
         where = _("地址匹配标准地址「%(address)s」") % {"address": address.full_text}
+    nodes: dict[int, Node] = {}
     if place is not None and place.district_id:
-        district = Node.objects.get(pk=place.district_id)
+        # The district and the place's grid, community and street in one query (any may handle it).
+        ids = [place.district_id, *(getattr(place, f"{level}_id", None) for level in ("street", "community", "grid"))]
+        nodes = Node.objects.in_bulk([i for i in ids if i])
+        district = nodes[place.district_id]
     if district is None:
         raise InvalidInput(_("无法确定诉求所在的区:请提供位置或地址"), code=AppealErrorCode.NO_DISTRICT)
 
@@ -84,7 +88,7 @@ def route(*, category: ServiceCategory, lng: float | None = None, lat: float | N
         for level in levels:
             node_id = getattr(place, f"{level}_id", None)
             if node_id:
-                node = Node.objects.get(pk=node_id)
+                node = nodes.get(node_id) or Node.objects.get(pk=node_id)
                 why = _("%(where)s,类别「%(category)s」由%(kind)s承办") % {
                     "where": where, "category": category.name, "kind": kind_label}
                 if level != levels[0]:

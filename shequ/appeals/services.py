@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +33,10 @@ from .models import Appeal, AppealAttachment, AppealCounter, AppealEvent, Satisf
 NUMBER_PREFIX = "SQ"
 
 
+#: Appeal foreign keys set by intake itself (routing, the category, the actor), not from user input.
+_FK_FIELDS = [f.name for f in Appeal._meta.concrete_fields if f.is_relation]
+
+
 def next_number(day: dt.date) -> str:
     """The next appeal number of ``day`` (SQ-20261126-000123). Call inside a transaction.
 
@@ -40,14 +44,21 @@ def next_number(day: dt.date) -> str:
     until the transaction ends, so concurrent intakes never read the same value; the first
     intake of a day creates the row (a concurrent creator loses on the primary key and updates).
     """
-    if not AppealCounter.objects.filter(day=day).update(last=F("last") + 1):
+    table = AppealCounter._meta.db_table
+    sql = f'UPDATE "{table}" SET "last" = "last" + 1 WHERE "day" = %s RETURNING "last"'
+    with connection.cursor() as cur:
+        cur.execute(sql, [day])
+        row = cur.fetchone()
+    if row is None:
         try:
             with transaction.atomic():
                 AppealCounter.objects.create(day=day, last=1)
+            row = (1,)
         except IntegrityError:
-            AppealCounter.objects.filter(day=day).update(last=F("last") + 1)
-    last = AppealCounter.objects.filter(day=day).values_list("last", flat=True).get()
-    return f"{NUMBER_PREFIX}-{day:%Y%m%d}-{last:06d}"
+            with connection.cursor() as cur:
+                cur.execute(sql, [day])
+                row = cur.fetchone()
+    return f"{NUMBER_PREFIX}-{day:%Y%m%d}-{row[0]:06d}"
 
 
 def _default_district(actor) -> Node | None:
@@ -135,11 +146,21 @@ def appeal_submit(*, actor, channel: str, category: ServiceCategory, description
     else:
         appeal.city_id, appeal.district_id = route.district.city_id, route.district.id
     try:
-        appeal.full_clean(exclude=["number"], validate_unique=False)
+        # Field checks only: every foreign key was just chosen by the routing from existing rows,
+        # and the constraints (a handling unit, one external number per channel) are the
+        # database's own, so they are not asked about with extra queries here.
+        appeal.clean_fields(exclude=["number", *_FK_FIELDS])
     except ValidationError as exc:
         raise InvalidInput(_("诉求信息不完整或有误"), extra={"fields": exc.message_dict}) from None
     appeal.number = next_number(now.astimezone(deadlines.SHANGHAI).date())
-    appeal.save()
+    if appeal.external_number:
+        try:
+            with transaction.atomic():
+                appeal.save()
+        except IntegrityError:
+            raise Conflict(_("该外部工单编号已登记"), extra={"external_number": appeal.external_number}) from None
+    else:
+        appeal.save()
     stored: list[str] = []
     try:
         for item in checked:

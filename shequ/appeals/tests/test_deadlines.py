@@ -84,3 +84,18 @@ def test_due_times_of_a_class():
 
 def test_warning_at_a_fraction_of_the_time():
     assert deadlines.warning_at(start=sh(2026, 11, 26, 10, 0), due=sh(2026, 11, 26, 20, 0), fraction=0.8) == sh(2026, 11, 26, 18, 0)
+
+
+def test_calendar_cache_is_cleared_by_a_holiday_change(db, settings):
+    import datetime as dt
+
+    from shequ.appeals import deadlines
+    from shequ.appeals.models import Holiday
+
+    settings.SHEQU_CALENDAR_CACHE_SECONDS = 60
+    deadlines.clear_calendar_cache()
+    day = dt.date(2026, 12, 31)
+    assert deadlines.calendar_from_db().is_working_day(day)
+    Holiday.objects.create(date=day, is_workday=False, name="调休")
+    assert not deadlines.calendar_from_db().is_working_day(day)  # the save cleared the cached calendar
+    deadlines.clear_calendar_cache()
