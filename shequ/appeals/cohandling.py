@@ -63,7 +63,7 @@ def cohandler_add(*, actor, appeal_id: int, task: str, node: Node | None = None,
 
 
 def _cohandler_in_scope(actor, cohandler_id: int) -> tuple[CoHandler, Appeal]:
-    cohandler = CoHandler.objects.select_for_update().select_related("node", "department").filter(pk=cohandler_id).first()
+    cohandler = CoHandler.objects.select_for_update(of=("self",)).select_related("node", "department").filter(pk=cohandler_id).first()
     if cohandler is None:
         raise NotInScope(_("记录不存在或不在您的辖区内"))
     appeal = scoping.get_in_scope(Appeal.objects.select_for_update(), actor, pk=cohandler.appeal_id)

@@ -189,7 +189,10 @@ class Appeal(Located, BaseModel):
                                               help_text=_("时限用去类别预警比例之时"))
     warned_at = models.DateTimeField(_("已预警时间"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("超时升级时间"), null=True, blank=True)
-    escalated_to = models.ForeignKey(Node, verbose_name=_("升级至"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # Not indexed: the sweep sets it on many rows at once, and without an index the change stays a
+    # heap-only (HOT) update on PostgreSQL (see migration 0012).
+    escalated_to = models.ForeignKey(Node, verbose_name=_("升级至"), null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+", db_index=False)
     accepted_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
     dispatched_at = models.DateTimeField(_("派单时间"), null=True, blank=True)
     started_at = models.DateTimeField(_("开始办理时间"), null=True, blank=True)

@@ -8,7 +8,7 @@ passed so that tests control the clock.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+import json
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -17,9 +17,11 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from shequ.core import crypto
 from shequ.core.audit import audit_bulk, audit_record
+from shequ.core.bulk import BulkWriter
 from shequ.core.errors import Conflict, InvalidInput, NotAllowed, NotInScope
 from shequ.core.idcard import validate_phone
 from shequ.jurisdiction import scoping
@@ -420,15 +422,22 @@ class SweepResult:
     response_overdue: int = 0
 
 
-def _escalation_target(level: str | None, parent_id: int | None, department_district_id: int | None,
-                       district_id: int | None) -> int | None:
-    """The level above the handling unit: grid -> community (its parent), community -> street,
-    street -> district; a department -> its district; the district stays the district."""
-    if department_district_id:
-        return department_district_id
-    if level in ("district", "city"):
-        return district_id
-    return parent_id or district_id
+_SWEEP_SQL = {
+    # kind -> (SET clause, extra WHERE) over the open, unpaused appeals; every statement returns
+    # (id, status, escalation target) of the rows it marked.
+    "response_overdue": ('"response_overdue_at" = %(now)s',
+                         '"accepted_at" IS NULL AND "response_overdue_at" IS NULL AND "response_due_at" < %(now)s'),
+    "warned": ('"warned_at" = %(now)s', '"warned_at" IS NULL AND "completion_warn_at" <= %(now)s'),
+    # The level above the handling unit: a department -> its district; a district (or city) node ->
+    # the district; any other node -> its parent; without one -> the district.
+    "escalated": ('"escalated_at" = %(now)s, "escalated_to_id" = COALESCE('
+                  '(SELECT d."district_id" FROM "jurisdiction_department" d WHERE d."id" = a."handling_department_id"), '
+                  '(SELECT CASE WHEN n."level" IN (\'district\', \'city\') THEN NULL ELSE n."parent_id" END '
+                  'FROM "jurisdiction_node" n WHERE n."id" = a."handling_node_id"), a."district_id")',
+                  '"escalated_at" IS NULL AND "completion_due_at" < %(now)s'),
+}
+_SWEEP_NOTES = {"response_overdue": gettext_noop("已超过响应时限仍未签收"), "warned": gettext_noop("办理时限即将到期"),
+                "escalated": gettext_noop("已超过办结时限,升级至上级督办")}
 
 
 @transaction.atomic
@@ -437,42 +446,34 @@ def appeals_sweep(*, now: dt.datetime | None = None) -> SweepResult:
     deadline to the level above, once per round (a reopen starts a new round); mark those not
     signed for by their response deadline (once). Paused appeals (挂起) are skipped.
 
-    A few set-based statements whatever the number of appeals: one UPDATE for the warnings, one
-    per escalation target, events in bulk and one audit row per kind.
+    Three set-based ``UPDATE … RETURNING`` statements whatever the number of appeals (no id
+    lists travel), the timeline rows in one bulk write (COPY on PostgreSQL) and one audit row
+    per kind. The notes are stored in Chinese, like the routing reason.
     """
     now = now or timezone.now()
-    open_appeals = Appeal.objects.filter(status__in=OPEN_STATUSES, paused_since__isnull=True)
-    to_warn = dict(open_appeals.filter(warned_at__isnull=True, completion_warn_at__lte=now)
-                   .order_by("id").values_list("id", "status"))
-    warn_ids = list(to_warn)
-    overdue = list(open_appeals.filter(escalated_at__isnull=True, completion_due_at__lt=now).order_by("id").values_list(
-        "id", "status", "handling_node__level", "handling_node__parent_id", "handling_department__district_id",
-        "district_id"))
-    late = dict(open_appeals.filter(accepted_at__isnull=True, response_overdue_at__isnull=True,
-                                    response_due_at__lt=now).order_by("id").values_list("id", "status"))
-    events = []
-    if late:
-        Appeal.objects.filter(id__in=list(late)).update(response_overdue_at=now, updated_at=now)
-        events += [AppealEvent(appeal_id=pk, at=now, actor_name="system", verb="response_overdue", from_status=status,
-                               to_status=status, note=_("已超过响应时限仍未签收")) for pk, status in late.items()]
-        audit_bulk(actor=None, verb="appeal.response_overdue", target_type="appeals.appeal", ids=list(late))
-    if warn_ids:
-        Appeal.objects.filter(id__in=warn_ids).update(warned_at=now, updated_at=now)
-        events += [AppealEvent(appeal_id=pk, at=now, actor_name="system", verb="warned", from_status=status,
-                               to_status=status, note=_("办理时限即将到期")) for pk, status in to_warn.items()]
-        audit_bulk(actor=None, verb="appeal.warned", target_type="appeals.appeal", ids=warn_ids)
-    by_target: dict[int, list[int]] = defaultdict(list)
-    for pk, status, level, parent_id, dept_district_id, district_id in overdue:
-        target = _escalation_target(level, parent_id, dept_district_id, district_id)
-        by_target[target].append(pk)
-        events.append(AppealEvent(appeal_id=pk, at=now, actor_name="system", verb="escalated", from_status=status,
-                                  to_status=status, note=_("已超过办结时限,升级至上级督办"), extra={"to_node": target}))
-    for target, ids in by_target.items():
-        Appeal.objects.filter(id__in=ids).update(escalated_at=now, escalated_to_id=target, updated_at=now)
-    if overdue:
-        audit_bulk(actor=None, verb="appeal.escalated", target_type="appeals.appeal", ids=[row[0] for row in overdue])
-    AppealEvent.objects.bulk_create(events, batch_size=1000)
-    return SweepResult(warned=len(warn_ids), escalated=len(overdue), response_overdue=len(late))
+    table = Appeal._meta.db_table
+    statuses = ", ".join(f"'{s}'" for s in OPEN_STATUSES)
+    writer = BulkWriter(flush_at=20000)
+    writer.table("event", AppealEvent, ["appeal", "at", "actor_name", "verb", "from_status", "to_status", "note", "extra"])
+    marked: dict[str, list[int]] = {}
+    at = connection.ops.adapt_datetimefield_value(now)  # SQLite keeps UTC text: compare like with like
+    with connection.cursor() as cur:
+        for kind, (assign, condition) in _SWEEP_SQL.items():
+            cur.execute(
+                f'UPDATE "{table}" AS a SET {assign}, "updated_at" = %(now)s '
+                f'WHERE a."status" IN ({statuses}) AND a."paused_since" IS NULL AND {condition} '
+                f'RETURNING "id", "status", "escalated_to_id"', {"now": at})
+            rows = sorted(cur.fetchall())
+            marked[kind] = [pk for pk, _status, _target in rows]
+            for pk, status, target in rows:
+                extra = json.dumps({"to_node": target}) if kind == "escalated" else "{}"
+                writer.add("event", (pk, at, "system", kind, status, status, _SWEEP_NOTES[kind], extra))
+    writer.flush()
+    for kind, ids in marked.items():
+        if ids:
+            audit_bulk(actor=None, verb=f"appeal.{kind}", target_type="appeals.appeal", ids=ids)
+    return SweepResult(warned=len(marked["warned"]), escalated=len(marked["escalated"]),
+                       response_overdue=len(marked["response_overdue"]))
 
 
 def appeal_reveal(*, actor, appeal: Appeal, channel: str = "page") -> dict[str, str]:

@@ -94,7 +94,7 @@ def time_request_decide(*, actor, request_id: int, approve: bool, note: str = ""
     request = TimeRequest.objects.select_for_update().filter(pk=request_id).first()
     if request is None:
         raise NotInScope(_("记录不存在或不在您的辖区内"))
-    appeal = scoping.get_in_scope(Appeal.objects.select_for_update().select_related("handling_node"), actor,
+    appeal = scoping.get_in_scope(Appeal.objects.select_for_update(of=("self",)).select_related("handling_node"), actor,
                                   pk=request.appeal_id)
     _ensure_approver(actor, appeal, request)
     if request.status != TimeRequest.Status.PENDING:

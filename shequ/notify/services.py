@@ -24,10 +24,10 @@ from .channels import ChannelError, Message, Recipient
 from .models import Delivery, Notification
 
 
-def requesters_of(appeal: Appeal) -> list[Recipient]:
+def requesters_of(appeal: Appeal, *, followers: bool = True) -> list[Recipient]:
     """Whom to tell about a change of ``appeal``: its requester and the requesters of the duplicates
     merged into it (``Appeal.merged_into``), each with their own appeal's number and link."""
-    appeals = [appeal, *Appeal.objects.filter(merged_into=appeal).select_related("requester_user")]
+    appeals = [appeal, *(Appeal.objects.filter(merged_into=appeal).select_related("requester_user") if followers else ())]
     user_ids = [a.requester_user_id for a in appeals if a.requester_user_id]
     openids = {}
     if user_ids:
@@ -78,7 +78,8 @@ def _masked(channel_name: str, recipient: Recipient, address: str) -> str:
 
 def notify_status_change(*, appeal: Appeal, event: AppealEvent) -> list[Delivery]:
     """Record a delivery per requester and channel now; send them once the transaction commits."""
-    recipients = requesters_of(appeal)
+    # A just-submitted appeal has nothing merged into it yet: no query for followers.
+    recipients = requesters_of(appeal, followers=event.verb != "submitted")
     if not recipients:
         return []
     deliveries = []
