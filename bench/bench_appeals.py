@@ -13,14 +13,14 @@ HTTP cases run against gunicorn (``-w 2``, settings ``config.settings.bench``) w
 * the ceiling: a bare Django Ninja endpoint that only inserts one row, and one that only lists
   100 rows (``bench/ceiling``);
 * appeal creation with all its work (validation, routing by R-tree point-in-grid, deadlines,
-  numbering, timeline, audit): Open311 ``POST /open311/v2/requests.json`` (api_key) and the
+  numbering, timeline, audit): Open311 ``POST /open311/requests.json`` (api_key) and the
   staff ``POST /api/appeals`` (token);
-* listing: Open311 ``GET /open311/v2/requests.json`` and the staff ``GET /api/appeals``;
+* listing: Open311 ``GET /open311/requests.json`` and the staff ``GET /api/appeals``;
 * the rates dashboard ``GET /api/appeals/rates`` of the whole district (district office token).
 
 In process: the deadline sweep over the open appeals, cold (every open appeal past its times
 still to be marked, the marks cleared first) and steady (the next minute's run), beside the
-set-based UPDATE that is the floor of its work; and the SQL of the dashboard run raw.
+the sweep's UPDATE run alone (no timeline rows, no audit), the floor of its work; and the SQL of the dashboard run raw.
 """
 from __future__ import annotations
 
@@ -157,13 +157,13 @@ end"""
     cases = [
         ("ceiling insert (bare Ninja, 1 row)", lambda: wrk(f"{base}/ceiling/rows", script=lua_post(
             "/ceiling/rows", ceiling_body, "application/json"), **run)),
-        ("Open311 POST requests.json", lambda: wrk(f"{base}/open311/v2/requests.json", script=lua_post(
-            "/open311/v2/requests.json", open311_body, "application/x-www-form-urlencoded"), **run)),
+        ("Open311 POST requests.json", lambda: wrk(f"{base}/open311/requests.json", script=lua_post(
+            "/open311/requests.json", open311_body, "application/x-www-form-urlencoded"), **run)),
         ("staff POST /api/appeals", lambda: wrk(f"{base}/api/appeals", script=lua_post(
             "/api/appeals", staff_body, "application/json",
             f', ["Authorization"] = "Bearer {ctx["street_key"]}"'), **run)),
         ("ceiling list (bare Ninja, 100 rows)", lambda: wrk(f"{base}/ceiling/rows", **run)),
-        ("Open311 GET requests.json", lambda: wrk(f"{base}/open311/v2/requests.json", **run)),
+        ("Open311 GET requests.json", lambda: wrk(f"{base}/open311/requests.json", **run)),
         ("staff GET /api/appeals (street, 50 a page)", lambda: wrk(f"{base}/api/appeals", headers=street_auth, **run)),
         ("rates dashboard, district by street", lambda: wrk(
             f"{base}/api/appeals/rates?group=street&{period}", headers=office_auth, **run)),
@@ -195,37 +195,31 @@ def in_process(args) -> list[tuple[str, float, str]]:
     from shequ.accounts.models import User
     from shequ.appeals import metrics
     from shequ.appeals.models import AppealEvent
-    from shequ.appeals.services import OPEN_STATUSES, appeals_sweep
+    from shequ.appeals.services import OPEN_STATUSES, _sweep_sql, appeals_sweep
 
     rows = []
     now = timezone.now()
-    statuses = tuple(str(s) for s in OPEN_STATUSES)
+    statuses = [str(s) for s in OPEN_STATUSES]
     for attempt in range(args.sweeps):
         with transaction.atomic():
             AppealEvent.objects.filter(verb__in=["warned", "escalated", "response_overdue"], actor_name="system").delete()
             with connection.cursor() as cur:
                 cur.execute("UPDATE appeals_appeal SET warned_at = NULL, escalated_at = NULL, escalated_to_id = NULL, "
-                            "response_overdue_at = NULL WHERE status IN %s", [statuses])
+                            "response_overdue_at = NULL WHERE status = ANY(%s)", [statuses])
         started = time.perf_counter()
         cold = appeals_sweep(now=now)
         cold_s = time.perf_counter() - started
         started = time.perf_counter()
         steady = appeals_sweep(now=now + dt.timedelta(minutes=1))
         steady_s = time.perf_counter() - started
-        with transaction.atomic():  # the floor: the same marks as three bare set-based UPDATEs
+        with transaction.atomic():  # the floor: the sweep's own UPDATE alone (no timeline, no audit)
             with connection.cursor() as cur:
                 cur.execute("UPDATE appeals_appeal SET warned_at = NULL, escalated_at = NULL, escalated_to_id = NULL, "
-                            "response_overdue_at = NULL WHERE status IN %s", [statuses])
+                            "response_overdue_at = NULL WHERE status = ANY(%s)", [statuses])
             started = time.perf_counter()
             with connection.cursor() as cur:
-                cur.execute("UPDATE appeals_appeal SET response_overdue_at = %s WHERE status IN %s AND paused_since IS NULL "
-                            "AND accepted_at IS NULL AND response_overdue_at IS NULL AND response_due_at < %s",
-                            [now, statuses, now])
-                cur.execute("UPDATE appeals_appeal SET warned_at = %s WHERE status IN %s AND paused_since IS NULL "
-                            "AND warned_at IS NULL AND completion_warn_at <= %s", [now, statuses, now])
-                cur.execute("UPDATE appeals_appeal SET escalated_at = %s, escalated_to_id = district_id WHERE status IN %s "
-                            "AND paused_since IS NULL AND escalated_at IS NULL AND completion_due_at < %s",
-                            [now, statuses, now])
+                cur.execute(_sweep_sql("appeals_appeal"), {"now": now})
+                cur.fetchall()
             floor_s = time.perf_counter() - started
             transaction.set_rollback(True)
         print(f"sweep run {attempt + 1}: cold {cold_s:.2f} s (warned {cold.warned:,}, escalated {cold.escalated:,}, "

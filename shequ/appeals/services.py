@@ -422,22 +422,34 @@ class SweepResult:
     response_overdue: int = 0
 
 
-_SWEEP_SQL = {
-    # kind -> (SET clause, extra WHERE) over the open, unpaused appeals; every statement returns
-    # (id, status, escalation target) of the rows it marked.
-    "response_overdue": ('"response_overdue_at" = %(now)s',
-                         '"accepted_at" IS NULL AND "response_overdue_at" IS NULL AND "response_due_at" < %(now)s'),
-    "warned": ('"warned_at" = %(now)s', '"warned_at" IS NULL AND "completion_warn_at" <= %(now)s'),
-    # The level above the handling unit: a department -> its district; a district (or city) node ->
-    # the district; any other node -> its parent; without one -> the district.
-    "escalated": ('"escalated_at" = %(now)s, "escalated_to_id" = COALESCE('
-                  '(SELECT d."district_id" FROM "jurisdiction_department" d WHERE d."id" = a."handling_department_id"), '
-                  '(SELECT CASE WHEN n."level" IN (\'district\', \'city\') THEN NULL ELSE n."parent_id" END '
-                  'FROM "jurisdiction_node" n WHERE n."id" = a."handling_node_id"), a."district_id")',
-                  '"escalated_at" IS NULL AND "completion_due_at" < %(now)s'),
+#: The three marks of the sweep: kind -> (the column it sets, when it is due). The escalation also
+#: records where to: a department -> its district; a district (or city) node -> the district; any
+#: other node -> its parent; without one -> the district.
+_SWEEP_MARKS = {
+    "response_overdue": ("response_overdue_at",
+                         'a."accepted_at" IS NULL AND a."response_overdue_at" IS NULL AND a."response_due_at" < %(now)s'),
+    "warned": ("warned_at", 'a."warned_at" IS NULL AND a."completion_warn_at" <= %(now)s'),
+    "escalated": ("escalated_at", 'a."escalated_at" IS NULL AND a."completion_due_at" < %(now)s'),
 }
+_ESCALATION_TARGET = (
+    'COALESCE((SELECT d."district_id" FROM "jurisdiction_department" d WHERE d."id" = a."handling_department_id"), '
+    '(SELECT CASE WHEN n."level" IN (\'district\', \'city\') THEN NULL ELSE n."parent_id" END '
+    'FROM "jurisdiction_node" n WHERE n."id" = a."handling_node_id"), a."district_id")')
 _SWEEP_NOTES = {"response_overdue": gettext_noop("已超过响应时限仍未签收"), "warned": gettext_noop("办理时限即将到期"),
                 "escalated": gettext_noop("已超过办结时限,升级至上级督办")}
+
+
+def _sweep_sql(table: str) -> str:
+    sets = [f'"{column}" = CASE WHEN {due} THEN %(now)s ELSE a."{column}" END'
+            for column, due in _SWEEP_MARKS.values()]
+    sets.append(f'"escalated_to_id" = CASE WHEN {_SWEEP_MARKS["escalated"][1]} THEN {_ESCALATION_TARGET} '
+                f'ELSE a."escalated_to_id" END')
+    statuses = ", ".join(f"'{s}'" for s in OPEN_STATUSES)
+    marked = ", ".join(f'"{column}" = %(now)s' for column, _due in _SWEEP_MARKS.values())
+    return (f'UPDATE "{table}" AS a SET {", ".join(sets)}, "updated_at" = %(now)s '
+            f'WHERE a."status" IN ({statuses}) AND a."paused_since" IS NULL '
+            f'AND ({" OR ".join(f"({due})" for _column, due in _SWEEP_MARKS.values())}) '
+            f'RETURNING "id", "status", "escalated_to_id", {marked}')
 
 
 @transaction.atomic
@@ -446,26 +458,23 @@ def appeals_sweep(*, now: dt.datetime | None = None) -> SweepResult:
     deadline to the level above, once per round (a reopen starts a new round); mark those not
     signed for by their response deadline (once). Paused appeals (挂起) are skipped.
 
-    Three set-based ``UPDATE … RETURNING`` statements whatever the number of appeals (no id
-    lists travel), the timeline rows in one bulk write (COPY on PostgreSQL) and one audit row
-    per kind. The notes are stored in Chinese, like the routing reason.
+    One set-based ``UPDATE … RETURNING`` whatever the number of appeals (no id lists travel, and
+    each row gets one new version however many marks it takes), the timeline rows in one bulk
+    write (COPY on PostgreSQL) and one audit row per kind. The notes are stored in Chinese, like
+    the routing reason.
     """
     now = now or timezone.now()
-    table = Appeal._meta.db_table
-    statuses = ", ".join(f"'{s}'" for s in OPEN_STATUSES)
     writer = BulkWriter(flush_at=20000)
     writer.table("event", AppealEvent, ["appeal", "at", "actor_name", "verb", "from_status", "to_status", "note", "extra"])
-    marked: dict[str, list[int]] = {}
+    marked: dict[str, list[int]] = {kind: [] for kind in _SWEEP_MARKS}
     at = connection.ops.adapt_datetimefield_value(now)  # SQLite keeps UTC text: compare like with like
     with connection.cursor() as cur:
-        for kind, (assign, condition) in _SWEEP_SQL.items():
-            cur.execute(
-                f'UPDATE "{table}" AS a SET {assign}, "updated_at" = %(now)s '
-                f'WHERE a."status" IN ({statuses}) AND a."paused_since" IS NULL AND {condition} '
-                f'RETURNING "id", "status", "escalated_to_id"', {"now": at})
-            rows = sorted(cur.fetchall())
-            marked[kind] = [pk for pk, _status, _target in rows]
-            for pk, status, target in rows:
+        cur.execute(_sweep_sql(Appeal._meta.db_table), {"now": at})
+        rows = sorted(cur.fetchall())
+    for pk, status, target, *flags in rows:
+        for kind, flag in zip(_SWEEP_MARKS, flags):  # in the order response, warning, escalation
+            if flag:
+                marked[kind].append(pk)
                 extra = json.dumps({"to_node": target}) if kind == "escalated" else "{}"
                 writer.add("event", (pk, at, "system", kind, status, status, _SWEEP_NOTES[kind], extra))
     writer.flush()
