@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -102,6 +103,28 @@ def month_range(month: str) -> tuple[dt.datetime, dt.datetime]:
 def public_appeal_list(*, street: int | None = None, community: int | None = None, category: str = "",
                        status: str = "", month: str = "") -> QuerySet:
     """Anonymized appeals for the public page, newest first, as dicts of ``PUBLIC_COLUMNS``."""
+    return _public_filtered(street=street, community=community, category=category, status=status,
+                            month=month).order_by("-received_at", "-id").values(*PUBLIC_COLUMNS)
+
+
+def public_map(*, street: int | None = None, community: int | None = None, category: str = "", status: str = "",
+               month: str = "", now: dt.datetime | None = None) -> tuple[list[dict], dict[int, int]]:
+    """The grids of the chosen area (boundaries) and how many of the filtered appeals lie in each:
+    counts per grid only, never a point. Without a month, the last 30 days."""
+    qs = _public_filtered(street=street, community=community, category=category, status=status, month=month)
+    if not month:
+        qs = qs.filter(received_at__gte=(now or timezone.now()) - dt.timedelta(days=30))
+    counts = dict(qs.filter(grid_id__isnull=False).values_list("grid_id").annotate(n=Count("id")).order_by())
+    grids = Node.objects.filter(level=Level.GRID, boundary__isnull=False)
+    if community:
+        grids = grids.filter(community_id=community)
+    elif street:
+        grids = grids.filter(street_id=street)
+    return list(grids.order_by("path").values("id", "name", "boundary")), counts
+
+
+def _public_filtered(*, street: int | None = None, community: int | None = None, category: str = "",
+                     status: str = "", month: str = "") -> QuerySet:
     qs = Appeal.objects.all()
     if street:
         qs = qs.filter(street_id=street)
@@ -114,4 +137,4 @@ def public_appeal_list(*, street: int | None = None, community: int | None = Non
     if month:
         start, end = month_range(month)
         qs = qs.filter(received_at__gte=start, received_at__lt=end)
-    return qs.order_by("-received_at", "-id").values(*PUBLIC_COLUMNS)
+    return qs

@@ -26,6 +26,7 @@ from shequ.core.idcard import mask_phone
 from shequ.jurisdiction import scoping
 from shequ.notify import selectors as notify_selectors
 from shequ.notify import services as notify_services
+from shequ.web.charts import area_map
 from shequ.web.paging import capped_page
 from shequ.web.views import _require, attempt, page
 
@@ -172,6 +173,11 @@ def public_list(request):
                      "done_at": row["closed_at"] or row["replied_at"]})
     params = request.GET.copy()
     params.pop("page", None)
+    areas, counts = selectors.public_map(street=data.get("street"), community=data.get("community"),
+                                         category=data.get("category", ""), status=data.get("status", ""),
+                                         month=data.get("month", ""), now=now)
     return render(request, "selfservice/public_list.html", {
         "filters": filters, "rows": rows, "page": result, "query": params.urlencode(),
+        "map": area_map(areas, counts, title=_("各网格诉求数量")), "map_total": sum(counts.values()),
+        "map_month": data.get("month", ""),
     })

@@ -128,3 +128,47 @@ def line_chart(rows: Iterable, label_key: str, series: Sequence[tuple[str, str]]
         '<svg class="chart line-chart" viewBox="0 0 {} {}" width="100%" role="img" aria-label="{}" '
         'preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">{}</svg>',
         width, height, title, mark_safe("".join(parts)))
+
+
+#: Map shades from few to many (sequential, colour-blind safe); grids with none stay pale grey.
+MAP_SHADES = ("#deebf7", "#9ecae1", "#6baed6", "#3182bd", "#08519c")
+
+
+def area_map(areas: Iterable[dict], counts: dict, *, title: str = "", width: int = 640) -> SafeString:
+    """A map of polygons (``{"id", "name", "boundary"}`` with a GeoJSON Polygon/MultiPolygon), each
+    shaded by ``counts[id]`` in five equal steps up to the largest count; no tiles, no script. The
+    projection is plain longitude/latitude with longitude scaled by cos(latitude), which is right
+    for a district. Each area has a ``<title>`` with its name and count."""
+    import math
+
+    shapes = []
+    for area in areas:
+        geometry = area["boundary"].get("geometry", area["boundary"])
+        polygons = geometry["coordinates"] if geometry.get("type") == "MultiPolygon" else [geometry["coordinates"]]
+        shapes.append((area, [ring for polygon in polygons for ring in polygon[:1]]))
+    points = [p for _area, rings in shapes for ring in rings for p in ring]
+    if not points:
+        return mark_safe("")
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    kx = math.cos(math.radians((min(ys) + max(ys)) / 2))
+    span_x, span_y = max((max(xs) - min(xs)) * kx, 1e-9), max(max(ys) - min(ys), 1e-9)
+    scale = width / span_x
+    height = max(int(span_y * scale), 1)
+    top = max(counts.values(), default=0) or 1
+
+    def xy(p) -> str:
+        return f"{(p[0] - min(xs)) * kx * scale:.1f},{(max(ys) - p[1]) * scale:.1f}"
+
+    marks = []
+    for area, rings in shapes:
+        n = counts.get(area["id"], 0)
+        fill = "#f1f3f5" if not n else MAP_SHADES[min(int((n - 1) * len(MAP_SHADES) / top), len(MAP_SHADES) - 1)]
+        path = " ".join("M" + " L".join(xy(p) for p in ring) + " Z" for ring in rings)
+        marks.append(format_html('<path d="{}" fill="{}" stroke="#fff" stroke-width="0.6"><title>{}: {}</title></path>',
+                                 path, fill, area["name"], n))
+    legend = format_html_join("", '<span class="legend-item"><i style="background:{}"></i>{}</span>',
+                              ((shade, f"≤{math.ceil(top * (i + 1) / len(MAP_SHADES))}")
+                               for i, shade in enumerate(MAP_SHADES)))
+    return format_html('<figure class="chart map"><svg viewBox="0 0 {} {}" width="100%" role="img" aria-label="{}">{}'
+                       '</svg><figcaption class="legend">{}</figcaption></figure>',
+                       width, height, title, mark_safe("".join(marks)), legend)

@@ -3,12 +3,15 @@ HTML for any filter combination — names, phones, ID numbers (nor their masked 
 addresses and coordinates never appear."""
 import datetime as dt
 import itertools
+import re
 
 import pytest
 
 from shequ.appeals import services
 from shequ.appeals.models import Appeal
 from shequ.appeals.tests.factories import POINT_IN, submit
+from django.utils import timezone
+
 from shequ.core.idcard import make_id_number, mask_id_number, mask_phone
 
 URL = "/public/appeals/"
@@ -97,3 +100,21 @@ def test_paging(client, world, appeals, settings):
     first = client.get(URL, {"page": 1}).content.decode()
     assert "第 1–3 条,共 3 条" in first
     assert paging.PER_PAGE >= 3
+
+
+def test_public_map_counts_appeals_per_grid_without_points(client, world):
+    """The map shades each grid by its number of appeals in the last 30 days; no coordinates leak."""
+    from shequ.appeals.tests.factories import submit
+
+    submit(at="A", now=timezone.now() - dt.timedelta(days=2))
+    submit(at="A", now=timezone.now() - dt.timedelta(days=3))
+    submit(at="B", now=timezone.now() - dt.timedelta(days=1))
+    submit(at="C", now=timezone.now() - dt.timedelta(days=40))  # older than the map's 30 days
+    html = client.get(URL).content.decode()
+    assert "<svg" in html
+    assert f"<title>{world.nodes['A_grid'].name}: 2</title>" in html
+    assert f"<title>{world.nodes['B_grid'].name}: 1</title>" in html
+    assert f"<title>{world.nodes['C_grid'].name}: 0</title>" in html
+    outside_map = re.sub(r"<svg.*?</svg>", "", html, flags=re.S)
+    assert "116.2" not in outside_map and "39.2" not in outside_map  # the appeals' points are never sent
+    assert html.count("<path") == 3  # one shape per grid, no marker per appeal
