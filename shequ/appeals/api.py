@@ -247,7 +247,10 @@ def appeal_submit(request, payload: AppealSubmitIn):
         address=address, address_text=payload.address_text, requester_name=payload.requester_name,
         requester_phone=payload.requester_phone,
     )
-    return Status(201, _detail(request, appeal.pk))
+    # An appeal placed outside the receiver's own area (first-ask: they still took it in) is not in
+    # their scope afterwards: answer from the service's result, as for a transfer.
+    appeal.timeline = list(selectors.appeal_timeline(user=request.auth, appeal=appeal))
+    return Status(201, appeal)
 
 
 @router.post("/{appeal_id}/accept", response=AppealDetailOut, summary="签收", operation_id="appeals_accept")

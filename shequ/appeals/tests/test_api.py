@@ -126,3 +126,15 @@ def test_return_evaluate_close_reopen_through_the_api(world, appeal_a):
     assert worker.post(f"{path}/close", {}).status == 409
     assert api_as(world, "worker_b").post(f"{path}/reopen", {"reason": "x"}).status == 404
     assert api_as(world, "leader").post(f"{path}/close", {}).status == 403
+
+
+def test_submit_outside_the_receivers_area_still_answers_201(world):
+    """首问负责: a community worker takes in an appeal located in another community; it is routed
+    there and the answer is its record, although the receiver cannot open it afterwards."""
+    ensure_catalog()
+    lng, lat = POINT_IN["B"]
+    answer = api_as(world, "worker_a").post("/appeals", {
+        "channel": "window", "category": "property_repair", "description": "乙社区楼道灯坏了", "lng": lng, "lat": lat})
+    assert answer.status == 201, answer
+    assert answer.data["handling_unit"]["name"] == "乙社区" and answer.data["first_receiver"] == "worker_a"
+    assert api_as(world, "worker_a").get(f"/appeals/{answer.data['id']}").status == 404
