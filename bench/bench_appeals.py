@@ -13,9 +13,9 @@ HTTP cases run against gunicorn (``-w 2``, settings ``config.settings.bench``) w
 * the ceiling: a bare Django Ninja endpoint that only inserts one row, and one that only lists
   100 rows (``bench/ceiling``);
 * appeal creation with all its work (validation, routing by R-tree point-in-grid, deadlines,
-  numbering, timeline, audit): Open311 ``POST /open311/v2/requests.json`` (api_key) and the
+  numbering, timeline, audit): Open311 ``POST /open311/requests.json`` (api_key) and the
   staff ``POST /api/appeals`` (token);
-* listing: Open311 ``GET /open311/v2/requests.json`` and the staff ``GET /api/appeals``;
+* listing: Open311 ``GET /open311/requests.json`` and the staff ``GET /api/appeals``;
 * the rates dashboard ``GET /api/appeals/rates`` of the whole district (district office token).
 
 In process: the deadline sweep over the open appeals, cold (every open appeal past its times
@@ -157,13 +157,13 @@ end"""
     cases = [
         ("ceiling insert (bare Ninja, 1 row)", lambda: wrk(f"{base}/ceiling/rows", script=lua_post(
             "/ceiling/rows", ceiling_body, "application/json"), **run)),
-        ("Open311 POST requests.json", lambda: wrk(f"{base}/open311/v2/requests.json", script=lua_post(
-            "/open311/v2/requests.json", open311_body, "application/x-www-form-urlencoded"), **run)),
+        ("Open311 POST requests.json", lambda: wrk(f"{base}/open311/requests.json", script=lua_post(
+            "/open311/requests.json", open311_body, "application/x-www-form-urlencoded"), **run)),
         ("staff POST /api/appeals", lambda: wrk(f"{base}/api/appeals", script=lua_post(
             "/api/appeals", staff_body, "application/json",
             f', ["Authorization"] = "Bearer {ctx["street_key"]}"'), **run)),
         ("ceiling list (bare Ninja, 100 rows)", lambda: wrk(f"{base}/ceiling/rows", **run)),
-        ("Open311 GET requests.json", lambda: wrk(f"{base}/open311/v2/requests.json", **run)),
+        ("Open311 GET requests.json", lambda: wrk(f"{base}/open311/requests.json", **run)),
         ("staff GET /api/appeals (street, 50 a page)", lambda: wrk(f"{base}/api/appeals", headers=street_auth, **run)),
         ("rates dashboard, district by street", lambda: wrk(
             f"{base}/api/appeals/rates?group=street&{period}", headers=office_auth, **run)),
