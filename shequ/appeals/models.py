@@ -222,6 +222,13 @@ class Appeal(Located, BaseModel):
             models.Index(fields=["handling_department", "status"], name="appeal_department_status_idx"),
             models.Index(fields=["status", "completion_due_at"], name="appeal_status_due_idx"),
             models.Index(fields=["status", "completion_warn_at"], name="appeal_status_warn_idx"),
+            # Lists, newest first (received_at DESC, id DESC) within each scope: the whole table (admin),
+            # a district (also Open311's window), a street, a community, a grid, a handling department.
+            # Each lets PostgreSQL read one page in order and stop, instead of sorting the whole scope.
+            models.Index(fields=["-received_at", "-id"], name="appeal_list_idx"),
+            *(models.Index(fields=[column, "-received_at", "-id"], name=f"appeal_{short}_list_idx")
+              for column, short in (("district", "district"), ("street", "street"), ("community", "community"),
+                                    ("grid", "grid"), ("handling_department", "dept"))),
         ]
         constraints = [
             models.CheckConstraint(

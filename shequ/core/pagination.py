@@ -52,9 +52,11 @@ def capped_count(qs: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
     return min(n, cap), n > cap
 
 
-def paginate(qs: QuerySet, params: PageParams, *, cap: int = COUNT_CAP) -> dict[str, Any]:
+def paginate(qs: QuerySet, params: PageParams, *, cap: int = COUNT_CAP, columns: tuple[str, ...] = ()) -> dict[str, Any]:
+    """One page of ``qs``; with ``columns`` its items are plain rows of those columns (``qs.values``),
+    while the count still runs on ``qs`` itself (without the joins the columns may need)."""
     limit, offset = params.limit, params.offset
-    items = list(qs[offset: offset + limit])
+    items = list((qs.values(*columns) if columns else qs)[offset: offset + limit])
     if len(items) < limit and (items or offset == 0):
         count, estimate = offset + len(items), False
     else:

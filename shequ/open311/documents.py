@@ -72,57 +72,66 @@ def definition_doc(category: ServiceCategory, attributes: list[ServiceAttribute]
     return {"service_code": category.code, "attributes": [attribute_doc(a) for a in attributes]}
 
 
-def _secrets(appeal: Appeal) -> list[str]:
+def _secrets(row: dict) -> list[str]:
     """The requester's own data, to be blanked out of free text that a requester may have typed it into."""
-    values = [appeal.requester_name, appeal.requester_phone]
-    if _has_submission(appeal):
-        values += [appeal.open311.email, appeal.open311.device_id, appeal.open311.account_id]
+    values = [row["requester_name"], row["requester_phone"]]
+    if row["open311__id"] is not None:
+        values += [row["open311__email"], row["open311__device_id"], row["open311__account_id"]]
     return sorted({v.strip() for v in values if v and len(v.strip()) >= 2}, key=len, reverse=True)
-
-
-def _has_submission(appeal: Appeal) -> bool:
-    try:
-        appeal.open311
-    except Appeal.open311.RelatedObjectDoesNotExist:
-        return False
-    return True
 
 
 def redact(text: str, secrets: list[str]) -> str:
     for secret in secrets:
-        text = re.sub(re.escape(secret), "*" * len(secret), text, flags=re.IGNORECASE)
+        if secret.lower() == secret.upper():  # no letter with a case (digits, Chinese): a plain search
+            if secret in text:
+                text = text.replace(secret, "*" * len(secret))
+        else:
+            text = re.sub(re.escape(secret), "*" * len(secret), text, flags=re.IGNORECASE)
     return text
 
 
-def status_of(appeal: Appeal) -> str:
-    return "closed" if appeal.status in CLOSED else "open"
+def status_of(status: str) -> str:
+    return "closed" if status in CLOSED else "open"
 
 
-def request_doc(appeal: Appeal) -> dict:
+def request_docs(rows: list[dict]) -> list[dict]:
+    """The documents of rows of ``selectors.REQUEST_COLUMNS``; labels and notices made once per list."""
+    labels = {value: str(label) for value, label in Appeal.Status.choices}
+    notices: dict[tuple, str] = {}
+    return [request_doc(row, labels, notices) for row in rows]
+
+
+def request_doc(row: dict, labels: dict[str, str], notices: dict[tuple, str]) -> dict:
     """One service request. Never the requester's name, phone, email, device or account id."""
-    secrets = _secrets(appeal)
-    notes = str(appeal.get_status_display())
-    if appeal.status in CLOSED and appeal.reply:
-        notes = f"{notes}:{appeal.reply}"
-    unit = appeal.handling_department or appeal.handling_node
-    media = appeal.open311.media_url if _has_submission(appeal) else ""
+    secrets = _secrets(row)
+    status = row["status"]
+    notes = labels[status]
+    if status in CLOSED and row["reply"]:
+        notes = f"{notes}:{row['reply']}"
+    limit = (row["category__time_limit__name"], row["category__time_limit__completion_value"],
+             row["category__time_limit__completion_unit"])
+    notice = notices.get(limit)
+    if notice is None:
+        notice = notices[limit] = service_notice(TimeLimitClass(
+            name=limit[0], completion_value=limit[1], completion_unit=limit[2]))
+    media = row["open311__media_url"] if row["open311__id"] is not None else ""
     return {
-        "service_request_id": appeal.number,
-        "status": status_of(appeal),
+        "service_request_id": row["number"],
+        "status": status_of(status),
         "status_notes": redact(notes, secrets),
-        "service_name": appeal.category.name,
-        "service_code": appeal.category.code,
-        "description": redact(appeal.description, secrets),
-        "agency_responsible": unit.name if unit else None,
-        "service_notice": service_notice(appeal.category.time_limit),
-        "requested_datetime": w3c(appeal.received_at),
-        "updated_datetime": w3c(appeal.closed_at if appeal.status == Appeal.Status.CLOSED and appeal.closed_at
-                                else appeal.updated_at),
-        "expected_datetime": w3c(appeal.completion_due_at),
-        "address": redact(appeal.address_text, secrets) or None,
-        "address_id": appeal.address_id,
+        "service_name": row["category__name"],
+        "service_code": row["category__code"],
+        "description": redact(row["description"], secrets),
+        "agency_responsible": row["handling_department__name"] or row["handling_node__name"] or None,
+        "service_notice": notice,
+        "requested_datetime": w3c(row["received_at"]),
+        "updated_datetime": w3c(row["closed_at"] if status == Appeal.Status.CLOSED and row["closed_at"]
+                                else row["updated_at"]),
+        "expected_datetime": w3c(row["completion_due_at"]),
+        "address": redact(row["address_text"], secrets) or None,
+        "address_id": row["address_id"],
         "zipcode": None,
-        "lat": appeal.lat,
-        "long": appeal.lng,
+        "lat": row["lat"],
+        "long": row["lng"],
         "media_url": media or None,
     }

@@ -22,9 +22,10 @@ from shequ.jurisdiction.models import Level, Node
 from .errors import Open311Error
 from .models import ServiceAttribute, Submission
 
-#: The spec's default window and cap of GET requests.
+#: The spec's default window and cap of GET requests, and this server's default page size.
 WINDOW = dt.timedelta(days=90)
 MAX_RESULTS = 1000
+PAGE_SIZE = 100
 
 OPEN = (Appeal.Status.RECEIVED, Appeal.Status.ACCEPTED, Appeal.Status.DISPATCHED, Appeal.Status.IN_PROGRESS,
         Appeal.Status.REOPENED)
@@ -81,9 +82,24 @@ def changeset() -> dt.datetime:
     return max(stamps) if stamps else timezone.now()
 
 
+#: The columns a request document is built from (``documents.request_doc``): read as plain rows,
+#: one query with its joins, no model instances. The requester's own data is read only to be
+#: blanked out of the free text; it never leaves ``request_doc``.
+REQUEST_COLUMNS = (
+    "number", "status", "reply", "description", "address_text", "address_id", "lat", "lng", "received_at",
+    "updated_at", "closed_at", "completion_due_at", "requester_name", "requester_phone",
+    "category__name", "category__code", "category__time_limit__name", "category__time_limit__completion_value",
+    "category__time_limit__completion_unit", "handling_department__name", "handling_node__name",
+    "open311__id", "open311__email", "open311__device_id", "open311__account_id", "open311__media_url",
+)
+
+
 def _requests() -> QuerySet[Appeal]:
-    return Appeal.objects.select_related("category__time_limit", "handling_node", "handling_department",
-                                         "open311")
+    return Appeal.objects.all()
+
+
+def _rows(qs: QuerySet[Appeal]) -> list[dict]:
+    return list(qs.values(*REQUEST_COLUMNS))
 
 
 def parse_w3c(name: str, value: str | None) -> dt.datetime | None:
@@ -104,15 +120,29 @@ def _split(value: str | None) -> list[str]:
     return [part.strip() for part in (value or "").split(",") if part.strip()]
 
 
+def _page_number(name: str, value: str | None, default: int, maximum: int | None = None) -> int:
+    value = (value or "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < 1 or (maximum is not None and int(value) > maximum):
+        limit = _("1 到 %(m)d 的整数") % {"m": maximum} if maximum else _("正整数")
+        raise Open311Error(400, _("%(n)s 应为%(limit)s") % {"n": name, "limit": limit})
+    return int(value)
+
+
 def request_list(*, district: Node | None, service_request_id: str = "", service_code: str = "",
-                 start_date: str = "", end_date: str = "", status: str = "",
-                 now: dt.datetime | None = None) -> list[Appeal]:
-    """GET requests: the filters and defaults of the spec.
+                 start_date: str = "", end_date: str = "", status: str = "", page: str = "", page_size: str = "",
+                 now: dt.datetime | None = None) -> list[dict]:
+    """GET requests: the filters and defaults of the spec, as rows of ``REQUEST_COLUMNS``.
 
     ``service_request_id`` (comma-separated appeal numbers) overrides every other filter. Otherwise
     the window is at most 90 days (both dates given), else the 90 days up to ``end_date``, from
-    ``start_date``, or up to now; at most 1,000 requests, newest first.
+    ``start_date``, or up to now; newest first, one page of ``page_size`` requests (default 100, at
+    most 1,000: the spec lets a server limit its answer) — ``page`` and ``page_size`` are this
+    server's extension, numbered from 1.
     """
+    page_no = _page_number("page", page, 1)
+    size = _page_number("page_size", page_size, min(PAGE_SIZE, MAX_RESULTS), MAX_RESULTS)
     qs = _requests()
     if district is not None:
         qs = qs.filter(district=district)
@@ -120,7 +150,7 @@ def request_list(*, district: Node | None, service_request_id: str = "", service
     if numbers:
         if len(numbers) > MAX_RESULTS:
             raise Open311Error(400, _("service_request_id 最多 %(n)d 个") % {"n": MAX_RESULTS})
-        return list(qs.filter(number__in=[n.upper() for n in numbers]).order_by("-received_at", "-id"))
+        return _rows(qs.filter(number__in=[n.upper() for n in numbers]).order_by("-received_at", "-id"))
     start, end = parse_w3c("start_date", start_date), parse_w3c("end_date", end_date)
     if start and end:
         if start > end:
@@ -151,14 +181,16 @@ def request_list(*, district: Node | None, service_request_id: str = "", service
         for name in set(statuses):
             q |= Q(status__in=STATUSES[name])
         qs = qs.filter(q)
-    return list(qs.order_by("-received_at", "-id")[:MAX_RESULTS])
+    offset = (page_no - 1) * size
+    return _rows(qs.order_by("-received_at", "-id")[offset: offset + size])
 
 
-def request_get(*, district: Node | None, service_request_id: str) -> Appeal:
+def request_get(*, district: Node | None, service_request_id: str) -> dict:
+    """One request as a row of ``REQUEST_COLUMNS`` (404 when unknown in the jurisdiction)."""
     qs = _requests()
     if district is not None:
         qs = qs.filter(district=district)
-    appeal = qs.filter(number=(service_request_id or "").strip().upper()).first()
+    appeal = next(iter(_rows(qs.filter(number=(service_request_id or "").strip().upper())[:1])), None)
     if appeal is None:
         raise Open311Error(404, _("service_request_id %(i)s 不存在") % {"i": service_request_id})
     return appeal

@@ -74,8 +74,8 @@ def requests(request, fmt: str):
     appeals = selectors.request_list(
         district=_district(request), service_request_id=q.get("service_request_id", ""),
         service_code=q.get("service_code", ""), start_date=q.get("start_date", ""), end_date=q.get("end_date", ""),
-        status=q.get("status", ""))
-    return render(fmt, "service_requests", [documents.request_doc(a) for a in appeals])
+        status=q.get("status", ""), page=q.get("page", ""), page_size=q.get("page_size", ""))
+    return render(fmt, "service_requests", documents.request_docs(appeals))
 
 
 def _request_create(request, fmt: str):
@@ -103,7 +103,7 @@ def _request_create(request, fmt: str):
 @open311
 def request_detail(request, fmt: str, service_request_id: str):
     appeal = selectors.request_get(district=_district(request), service_request_id=service_request_id)
-    return render(fmt, "service_requests", [documents.request_doc(appeal)])
+    return render(fmt, "service_requests", documents.request_docs([appeal]))
 
 
 @require_http_methods(["GET"])

@@ -62,6 +62,25 @@ def test_list_and_get_are_scoped(world, appeal_a):
     assert api_as(world, "resident_a").get(f"/appeals/{appeal_a.pk}").status == 404
 
 
+def test_list_items_are_exactly_the_appeal_schema(world, appeal_a):
+    """The list builds its items from plain columns: each must equal AppealOut of the appeal, as
+    the API would render it (a department-handled appeal and one with a community alike)."""
+    import json
+
+    from ninja.responses import NinjaJSONEncoder
+
+    from shequ.appeals import selectors
+    from shequ.appeals.api import AppealOut
+
+    submit(at="B", code="subsistence_allowance")
+    office = world.users["office"]
+    answer = api_as(world, "office").get("/appeals")
+    expected = [json.loads(json.dumps(AppealOut.from_orm(a).model_dump(), cls=NinjaJSONEncoder))
+                for a in selectors.appeal_list(user=office)]
+    assert len(expected) == 2 and answer.data["items"] == expected
+    assert list(answer.data) == ["count", "count_is_estimate", "limit", "offset", "items"]
+
+
 def test_list_filters(world, appeal_a):
     client = api_as(world, "office")
     submit(at="B", code="subsistence_allowance")

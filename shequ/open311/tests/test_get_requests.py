@@ -72,13 +72,20 @@ def test_service_code_status_and_id_filters(client, world, catalog):
     assert errors(client.get(f"{BASE}/requests.json", {"service_code": "nope"})) == [(400, "service_code nope 不存在")]
 
 
-def test_at_most_1000_requests(client, world, catalog, monkeypatch):
+def test_pages_of_100_by_default_and_at_most_1000(client, world, catalog, monkeypatch):
     from shequ.open311 import selectors
 
-    monkeypatch.setattr(selectors, "MAX_RESULTS", 2)
-    for days in (3, 2, 1):
-        _at(days)
-    assert len(_numbers(client.get(f"{BASE}/requests.json"))) == 2
+    monkeypatch.setattr(selectors, "PAGE_SIZE", 2)
+    a, b, c = _at(3), _at(2), _at(1)
+    assert _numbers(client.get(f"{BASE}/requests.json")) == [c.number, b.number]
+    assert _numbers(client.get(f"{BASE}/requests.json", {"page": 2})) == [a.number]
+    assert _numbers(client.get(f"{BASE}/requests.xml", {"page": 3})) == []
+    assert _numbers(client.get(f"{BASE}/requests.json", {"page_size": 3})) == [c.number, b.number, a.number]
+    assert _numbers(client.get(f"{BASE}/requests.json", {"page": 2, "page_size": 1})) == [b.number]
+    assert errors(client.get(f"{BASE}/requests.json", {"page_size": 1001})) == [(400, "page_size 应为1 到 1000 的整数")]
+    assert errors(client.get(f"{BASE}/requests.json", {"page": "0"})) == [(400, "page 应为正整数")]
+    monkeypatch.setattr(selectors, "MAX_RESULTS", 1)
+    assert _numbers(client.get(f"{BASE}/requests.json")) == [c.number]
 
 
 def test_request_fields_and_status_mapping(client, world, catalog, client_key):
