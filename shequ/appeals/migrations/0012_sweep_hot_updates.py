@@ -17,7 +17,7 @@ def fillfactor(percent):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('appeals', '0009_attachments_requester_user'),
+        ('appeals', '0010_list_indexes'),
         ('jurisdiction', '0001_initial'),
     ]
 
