@@ -94,5 +94,8 @@ def database_config(url: str | None) -> dict:
             "PORT": str(parsed.port or 5432),
             "CONN_MAX_AGE": 60,
             "CONN_HEALTH_CHECKS": True,
+            # No JIT: its compile time (tens of ms) is paid by short queries over large tables whose
+            # estimated cost crosses jit_above_cost, e.g. a scoped list over 1,000,000 appeals.
+            "OPTIONS": {"options": "-c jit=off"},
         }
     raise RuntimeError(f"Unsupported database URL scheme: {parsed.scheme!r}")
