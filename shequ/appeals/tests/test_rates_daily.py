@@ -1,0 +1,67 @@
+"""The daily pre-aggregate of the rates (appeals_rate_day, migration 0011_rates_indexes; PostgreSQL
+only): after every kind of write — the services, a bulk ``update()``, a delete, a merge, a reopen —
+the figures read from it equal the figures counted from the appeals themselves, for every group,
+and district-wide users are answered from it in one aggregate."""
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from shequ.appeals import metrics, services
+from shequ.appeals.models import Appeal
+
+from .factories import submit
+from .test_metrics import MONDAY_10, NOV, H, fixture  # noqa: F401
+
+pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the daily table is PostgreSQL only")
+
+OCT_NOV = (dt.date(2026, 10, 1), NOV[1])
+
+
+def _live(monkeypatch, **kwargs):
+    with monkeypatch.context() as m:
+        m.setattr(metrics, "_district_scope", lambda user: None)
+        return metrics.appeal_rates(**kwargs)
+
+
+def _assert_same(monkeypatch, user, *, periods=(NOV, OCT_NOV, (dt.date(2026, 11, 3), dt.date(2026, 11, 3)))):
+    assert metrics._district_scope(user) is not None
+    for group in metrics.GROUPS:
+        for start, end in periods:
+            daily = metrics.appeal_rates(user=user, group=group, start=start, end=end)
+            live = _live(monkeypatch, user=user, group=group, start=start, end=end)
+            assert daily == live, (group, start, end)
+
+
+def test_daily_equals_live_after_every_kind_of_write(world, fixture, monkeypatch):  # noqa: F811
+    office, admin = world.users["office"], world.users["admin"]
+    _assert_same(monkeypatch, office)
+    evaluated = Appeal.objects.get(pk=fixture["a2"].pk).evaluated_at
+    services.appeal_reopen(actor=office, appeal_id=fixture["a2"].pk, reason="未解决", now=evaluated + H)
+    _assert_same(monkeypatch, office)
+    services.appeal_merge(actor=office, appeal_id=fixture["a4"].pk, into_id=fixture["a1"].pk, reason="重复",
+                          now=MONDAY_10 + 5 * H)
+    _assert_same(monkeypatch, office)
+    Appeal.objects.filter(pk=fixture["c1"].pk).update(community=None, solved=False)
+    Appeal.objects.filter(pk=fixture["c2"].pk).update(response_due_at=dt.datetime(2026, 12, 1, tzinfo=dt.timezone.utc))
+    Appeal.objects.filter(pk=fixture["a3"].pk).update(warned_at=MONDAY_10)  # a column the rates do not read
+    consultation = submit(actor=office, at="B", now=MONDAY_10, contact_kind="consultation")
+    _assert_same(monkeypatch, office)
+    services.appeal_close(actor=office, appeal_id=consultation.pk, note="当场解答", now=MONDAY_10 + H)
+    _assert_same(monkeypatch, office)
+    Appeal.objects.filter(pk=fixture["b1"].pk).delete()
+    _assert_same(monkeypatch, office)
+    _assert_same(monkeypatch, admin)
+
+
+def test_district_users_read_one_aggregate(world, fixture):  # noqa: F811
+    office = world.users["office"]
+    metrics.appeal_rates(user=office, group="street", start=NOV[0], end=NOV[1])
+    with CaptureQueriesContext(connection) as queries:
+        metrics.appeal_rates(user=office, group="street", start=NOV[0], end=NOV[1])
+    touching = [q["sql"] for q in queries if "appeals_appeal" in q["sql"] or "appeals_rate_day" in q["sql"]]
+    assert len(touching) == 1 and "appeals_rate_day" in touching[0]
+    # a street user is not district-wide: counted from the appeals
+    assert metrics._district_scope(world.users["street_s1"]) is None
+    assert metrics._district_scope(world.users["dept"]) is None
