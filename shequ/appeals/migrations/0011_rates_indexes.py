@@ -137,7 +137,7 @@ def backward(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("appeals", "0009_attachments_requester_user"),
+        ("appeals", "0010_list_indexes"),
     ]
 
     operations = [migrations.RunPython(forward, backward)]

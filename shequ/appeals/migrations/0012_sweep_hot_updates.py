@@ -17,7 +17,7 @@ def fillfactor(percent):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('appeals', '0010_list_indexes'),
+        ('appeals', '0011_rates_indexes'),
         ('jurisdiction', '0001_initial'),
     ]
 
