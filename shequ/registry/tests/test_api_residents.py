@@ -287,6 +287,6 @@ def test_count_is_capped(world, cap, monkeypatch):
     from shequ.core import pagination
 
     monkeypatch.setattr(pagination, "COUNT_CAP", cap)
-    monkeypatch.setattr(pagination.paginate, "__kwdefaults__", {"cap": cap})
+    monkeypatch.setattr(pagination.paginate, "__kwdefaults__", {**pagination.paginate.__kwdefaults__, "cap": cap})
     answer = api_as(world, "street_s1").get("/registry/residents", limit=2)
     assert answer.data["count"] == 5 and answer.data["count_is_estimate"] is True
