@@ -23,7 +23,7 @@ demo: install
 	$(BIN)/shequ migrate --no-input -v0
 	$(BIN)/shequ collectstatic --no-input -v0
 	$(BIN)/shequ demo --scale $(SCALE)
-	$(BIN)/shequ demo_logins
+	$(BIN)/shequ demo_logins --url http://$(HOST):$(PORT)/
 	@echo "Starting the background worker, the scheduler and the server at http://$(HOST):$(PORT)/ (Ctrl-C stops all)"
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(BIN)/shequ db_worker --queue-name '*' --no-reload >var/worker.log 2>&1 & \
