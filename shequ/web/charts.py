@@ -112,10 +112,14 @@ def line_chart(rows: Iterable, label_key: str, series: Sequence[tuple[str, str]]
             segments.append(current)
         for seg in segments:
             if len(seg) > 1:
-                parts.append(format_html('<polyline fill="none" stroke="{}" stroke-width="2.5" points="{}"></polyline>',
-                                         color, " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in seg)))
-            parts.append(format_html_join("", '<circle cx="{}" cy="{}" r="4" fill="{}"><title>{} {}: {}</title></circle>', (
-                (f"{x(i):.1f}", f"{y(v):.1f}", color, str(_get(rows[i], label_key) or ""), name, format_value(v, percent, digits))
+                # Earlier series are drawn wider, so a later series on the same values leaves the
+                # earlier one visible around it instead of hiding it.
+                parts.append(format_html('<polyline fill="none" stroke="{}" stroke-width="{}" points="{}"></polyline>',
+                                         color, f"{2.5 + 2 * (len(series) - 1 - s):.1f}",
+                                         " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in seg)))
+            parts.append(format_html_join("", '<circle cx="{}" cy="{}" r="{}" fill="{}"><title>{} {}: {}</title></circle>', (
+                (f"{x(i):.1f}", f"{y(v):.1f}", 4 + (len(series) - 1 - s), color, str(_get(rows[i], label_key) or ""),
+                 name, format_value(v, percent, digits))
                 for i, v in seg)))
         lx = left + s * 110
         parts.append(format_html(
