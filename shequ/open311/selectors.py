@@ -26,6 +26,8 @@ from .models import ServiceAttribute, Submission
 WINDOW = dt.timedelta(days=90)
 MAX_RESULTS = 1000
 PAGE_SIZE = 100
+#: How far into one list the paging extension reaches (page × page_size).
+MAX_DEPTH = 10_000
 
 OPEN = (Appeal.Status.RECEIVED, Appeal.Status.ACCEPTED, Appeal.Status.DISPATCHED, Appeal.Status.IN_PROGRESS,
         Appeal.Status.REOPENED)
@@ -141,8 +143,10 @@ def request_list(*, district: Node | None, service_request_id: str = "", service
     most 1,000: the spec lets a server limit its answer) — ``page`` and ``page_size`` are this
     server's extension, numbered from 1.
     """
-    page_no = _page_number("page", page, 1)
     size = _page_number("page_size", page_size, min(PAGE_SIZE, MAX_RESULTS), MAX_RESULTS)
+    # Deep pages make the database skip rows it has read: at most MAX_DEPTH requests into a list
+    # (narrow start_date/end_date to go further back).
+    page_no = _page_number("page", page, 1, max(1, MAX_DEPTH // size))
     qs = _requests()
     if district is not None:
         qs = qs.filter(district=district)

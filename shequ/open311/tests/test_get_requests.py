@@ -83,7 +83,11 @@ def test_pages_of_100_by_default_and_at_most_1000(client, world, catalog, monkey
     assert _numbers(client.get(f"{BASE}/requests.json", {"page_size": 3})) == [c.number, b.number, a.number]
     assert _numbers(client.get(f"{BASE}/requests.json", {"page": 2, "page_size": 1})) == [b.number]
     assert errors(client.get(f"{BASE}/requests.json", {"page_size": 1001})) == [(400, "page_size 应为1 到 1000 的整数")]
-    assert errors(client.get(f"{BASE}/requests.json", {"page": "0"})) == [(400, "page 应为正整数")]
+    assert errors(client.get(f"{BASE}/requests.json", {"page": "0"})) == [(400, "page 应为1 到 5000 的整数")]
+    # No deeper than MAX_DEPTH requests into one list: 10,000 / page_size pages.
+    assert errors(client.get(f"{BASE}/requests.json", {"page": 11, "page_size": 1000})) == [
+        (400, "page 应为1 到 10 的整数")]
+    assert _numbers(client.get(f"{BASE}/requests.json", {"page": 10, "page_size": 1000})) == []
     monkeypatch.setattr(selectors, "MAX_RESULTS", 1)
     assert _numbers(client.get(f"{BASE}/requests.json")) == [c.number]
 
