@@ -93,6 +93,12 @@ def _event(appeal: Appeal, *, actor, verb: str, at: dt.datetime, from_status: st
     return event
 
 
+def appeal_note(appeal: Appeal, *, actor, verb: str, at: dt.datetime, note: str = "", extra: dict | None = None):
+    """A timeline line from another domain that does not move the appeal (e.g. a street whistled
+    departments about it, 吹哨报到). Call inside the caller's transaction."""
+    return _event(appeal, actor=actor, verb=verb, at=at, from_status=appeal.status, note=note, extra=extra)
+
+
 @transaction.atomic
 def appeal_submit(*, actor, channel: str, category: ServiceCategory, description: str, contact_kind: str = "",
                   lng: float | None = None, lat: float | None = None, address=None, address_text: str = "",

@@ -41,6 +41,7 @@ VERBS = {
     "pause_rejected": gettext_lazy("驳回挂起申请"), "extension_rejected": gettext_lazy("驳回延期申请"),
     "resumed": gettext_lazy("恢复计时"), "cohandler_added": gettext_lazy("增加协办单位"),
     "cohandler_replied": gettext_lazy("协办答复"), "cohandler_removed": gettext_lazy("移除协办单位"),
+    "whistled": gettext_lazy("街道吹哨"),
     "merged": gettext_lazy("作为重复诉求并入"), "merged_in": gettext_lazy("并入重复诉求"),
 }
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from shequ.accounts.models import Role
 from shequ.appeals import deadlines
 from shequ.appeals import selectors as appeal_selectors
+from shequ.appeals import services as appeal_services
 from shequ.core.audit import audit_record
 from shequ.core.errors import Conflict, InvalidInput, NotInScope
 from shequ.jurisdiction import scoping
@@ -126,6 +127,9 @@ def whistle_create(*, actor, place: Node, title: str, description: str, departme
     names = [d.name for d in sorted(departments, key=lambda d: d.pk)]
     _event(whistle, actor=actor, verb="whistled", at=now, note="、".join(names),
            extra={"departments": wanted, "appeals": appeal_ids, "urgency": urgency})
+    for appeal in appeals:  # the appeal's own timeline says who was whistled to it
+        appeal_services.appeal_note(appeal, actor=actor, verb="whistled", at=now,
+                                    note=f"{title}:{'、'.join(names)}", extra={"whistle": whistle.pk})
     audit_record(actor=actor, verb="whistle.created", target=whistle,
                  extra={"departments": wanted, "appeals": appeal_ids, "urgency": urgency,
                         "report_due_at": report_due.isoformat()})

@@ -23,5 +23,7 @@ def test_department_sees_an_appeal_it_was_whistled_about(world, client):
     client.force_login(world.users["dept"])
     assert client.get(reverse("appeals:detail", args=[appeal.pk])).status_code == 200
     assert client.get(reverse("appeals:detail", args=[other.pk])).status_code == 404
+    timeline = dept.get(f"/appeals/{appeal.pk}").data["timeline"]
+    assert timeline[-1]["verb"] == "whistled" and timeline[-1]["note"] == "楼道堆物屡禁不止:民政局"
     # Seeing it is not handling it: the street's unit still leads, the department cannot move it.
     assert dept.post(f"/appeals/{appeal.pk}/accept", {}).status == 403
