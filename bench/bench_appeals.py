@@ -215,7 +215,7 @@ def in_process(args) -> list[tuple[str, float, str]]:
         cold = appeals_sweep(now=now)
         cold_s = time.perf_counter() - started
         started = time.perf_counter()
-        steady = appeals_sweep(now=now + dt.timedelta(minutes=1))
+        appeals_sweep(now=now + dt.timedelta(minutes=1))
         steady_s = time.perf_counter() - started
         with transaction.atomic():  # the floor: the sweep's own UPDATE alone (no timeline, no audit)
             with connection.cursor() as cur:

@@ -315,7 +315,7 @@ def visit_action(request, pk: int, action: str):
     _require(user, "agency.handle")
     if action not in VISIT_ACTIONS:
         _int(None)
-    visit = selectors.visit_get(user=user, pk=pk)
+    selectors.visit_get(user=user, pk=pk)  # 404 outside the scope, before reading the form
     form = VISIT_ACTIONS[action](request.POST, prefix=action)
     if form.is_valid():
         d = form.cleaned_data

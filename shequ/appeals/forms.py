@@ -4,8 +4,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from shequ.core.idcard import validate_phone
-from shequ.web.forms import UnechoedInput
+from shequ.web.forms import PhoneField
 
 from .models import Appeal, Channel, ContactKind, Satisfaction, TimeLimitClass, TimeRequest
 
@@ -35,23 +34,13 @@ class IntakeForm(forms.Form):
     lng = forms.FloatField(label=_("经度"), required=False, min_value=-180, max_value=180)
     lat = forms.FloatField(label=_("纬度"), required=False, min_value=-90, max_value=90)
     requester_name = forms.CharField(label=_("诉求人姓名"), max_length=50, required=False)
-    requester_phone = forms.CharField(label=_("诉求人电话"), max_length=30, required=False,
-                                      widget=UnechoedInput(attrs={"autocomplete": "off", "inputmode": "tel"}))
+    requester_phone = PhoneField(label=_("诉求人电话"), required=False)
 
     def __init__(self, *args, categories=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.categories = {c.code: c for c in categories}
         self.fields["category"].choices = [("", "—")] + [(c.code, f"{c.group} · {c.name}" if c.group else c.name)
                                                          for c in categories]
-
-    def clean_requester_phone(self):
-        phone = self.cleaned_data["requester_phone"].strip()
-        if phone:
-            try:
-                validate_phone(phone)
-            except ValueError as exc:
-                raise forms.ValidationError(str(exc)) from None
-        return phone
 
     def clean(self):
         data = super().clean()

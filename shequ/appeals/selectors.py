@@ -120,11 +120,16 @@ def appeal_cohandlers(*, appeal: Appeal) -> QuerySet:
 
 
 def pending_time_requests(*, user) -> QuerySet:
-    """Pending pause and extension requests of the appeals this user sees (the approval desk)."""
+    """The approval desk: pending pause and extension requests this user may decide (appeals in their
+    scope, handled at a level below theirs, asked by someone else)."""
     from .models import TimeRequest
 
+    from .timing import approvable_q
+
     scoping.ensure_can(user, "appeals.approve")
-    return (TimeRequest.objects.filter(status=TimeRequest.Status.PENDING, appeal__in=_visible(user).values("pk"))
+    return (TimeRequest.objects.filter(approvable_q(user, via="appeal__"), status=TimeRequest.Status.PENDING,
+                                       appeal__in=_visible(user).values("pk"))
+            .exclude(requested_by=user)
             .select_related("appeal__category", "appeal__handling_node", "appeal__handling_department", "requested_by")
             .order_by("requested_at", "id"))
 #: Defaults of the duplicate search; override with the settings ``APPEALS_DUPLICATE_RADIUS_M`` and

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -72,16 +73,26 @@ def time_request_create(*, actor, appeal_id: int, kind: str, reason: str, extens
     return request
 
 
+def approvable_q(user, via: str = "") -> Q:
+    """The appeals whose pause and extension requests ``user`` may decide, by level: a user bound at
+    the district (or above) decides for every unit of it, departments included; a street user for
+    the communities and grids handled below it. ``via`` prefixes the lookups (``"appeal__"``)."""
+    if scoping.is_global(user):
+        return Q()
+    ranks = [LEVEL_RANK[node.level] for node in scoping.bound_nodes(user)]
+    if not ranks:
+        return Q(pk__in=[])
+    top = min(ranks)
+    if top <= LEVEL_RANK["district"]:
+        return Q()
+    below = [level for level, rank in LEVEL_RANK.items() if rank > top]
+    return Q(**{f"{via}handling_department__isnull": True, f"{via}handling_node__level__in": below})
+
+
 def _ensure_approver(actor, appeal: Appeal, request: TimeRequest) -> None:
-    if scoping.is_global(actor):
-        return
-    if request.requested_by_id == actor.pk:
+    if request.requested_by_id == actor.pk and not scoping.is_global(actor):
         raise NotAllowed(_("不能审批自己提出的申请"), code=AppealErrorCode.APPROVER_LEVEL)
-    handler_rank = LEVEL_RANK["district"] if appeal.handling_department_id else LEVEL_RANK[appeal.handling_node.level]
-    ranks = [LEVEL_RANK[node.level] for node in scoping.bound_nodes(actor)]
-    # A department or the district itself is approved at the district (by the district office).
-    needed_above = handler_rank if handler_rank > LEVEL_RANK["district"] else LEVEL_RANK["district"] + 1
-    if not ranks or min(ranks) >= needed_above:
+    if not Appeal.objects.filter(approvable_q(actor), pk=appeal.pk).exists():
         raise NotAllowed(_("须由承办单位的上级审批"), code=AppealErrorCode.APPROVER_LEVEL)
 
 

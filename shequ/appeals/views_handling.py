@@ -59,7 +59,8 @@ def handling_context(request, appeal: Appeal, bound: tuple[str, object] | None =
         if name == bound_name:
             forms_shown[name] = bound_form
     decide = None
-    if pending is not None and scoping.can(user, "appeals.approve") and pending.requested_by_id != user.pk:
+    if (pending is not None and scoping.can(user, "appeals.approve") and pending.requested_by_id != user.pk
+            and Appeal.objects.filter(timing.approvable_q(user), pk=appeal.pk).exists()):
         decide = bound_form if bound_name == "decide" else forms.DecideForm(prefix="decide")
     mine = set(scoping.bound_department_ids(user))
     my_nodes = {n.pk for n in scoping.bound_nodes(user)}

@@ -27,7 +27,7 @@ from shequ.jurisdiction.models import Node
 from shequ.registry.models import Address
 
 from .errors import Open311Error, from_shequ_error
-from .models import LIST_DATATYPES, ApiKey, Datatype, ServiceAttribute, Submission
+from .models import ApiKey, Datatype, ServiceAttribute, Submission
 from .selectors import attribute_list, parse_w3c
 
 KEY_PREFIX = "o311_"

@@ -143,7 +143,7 @@ def topic_action(request, pk: int, action: str):
     _require(user, "proactive.manage")
     if action not in ACTIONS:
         _int(None)
-    topic = selectors.topic_get(user=user, pk=pk)
+    selectors.topic_get(user=user, pk=pk)  # 404 outside the scope, before reading the form
     form = ACTIONS[action](request.POST, prefix=None if action == "start" else action)
     if form.is_valid():
         d = form.cleaned_data

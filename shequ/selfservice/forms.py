@@ -5,8 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shequ.appeals.models import Appeal
-from shequ.core.idcard import validate_phone
-from shequ.web.forms import UnechoedInput
+from shequ.web.forms import PhoneField
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -40,8 +39,7 @@ class IntakeForm(forms.Form):
     address_text = forms.CharField(label=_("地址"), max_length=300, required=False,
                                    help_text=_("例如:甲社区路10号1单元;也可点击“获取我的位置”"))
     requester_name = forms.CharField(label=_("您的姓名"), max_length=50)
-    requester_phone = forms.CharField(label=_("手机号码"), max_length=30,
-                                      widget=UnechoedInput(attrs={"autocomplete": "tel", "inputmode": "tel"}))
+    requester_phone = PhoneField(label=_("手机号码"), autocomplete="tel")
 
     def __init__(self, *args, categories=(), resident=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -58,15 +56,6 @@ class IntakeForm(forms.Form):
             self.fields["requester_name"].widget.attrs["placeholder"] = resident.name
             self.fields["requester_name"].help_text = _("留空则使用登记姓名")
             self.fields["requester_phone"].help_text = _("留空则使用登记电话")
-
-    def clean_requester_phone(self):
-        phone = self.cleaned_data["requester_phone"].strip()
-        if phone:
-            try:
-                validate_phone(phone)
-            except ValueError as exc:
-                raise forms.ValidationError(str(exc)) from None
-        return phone
 
     def clean(self):
         data = super().clean()

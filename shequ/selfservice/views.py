@@ -6,11 +6,8 @@ via ``attempt`` (an error is shown on the form and nothing is written).
 """
 from __future__ import annotations
 
-from functools import wraps
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,35 +18,19 @@ from shequ.appeals import selectors as appeal_selectors
 from shequ.appeals import services as appeal_services
 from shequ.appeals.forms import EvaluateForm
 from shequ.appeals.models import Appeal, Channel
-from shequ.core.errors import NotAllowed, NotInScope
 from shequ.core.idcard import mask_phone
 from shequ.jurisdiction import scoping
 from shequ.notify import selectors as notify_selectors
 from shequ.notify import services as notify_services
 from shequ.web.charts import area_map
 from shequ.web.paging import capped_page
-from shequ.web.views import _require, attempt, page
+from shequ.web.views import _require, attempt, page, public
 
 from . import selectors
 from .forms import IntakeForm, PublicFilterForm
 from .links import follow_path
 
 S = Appeal.Status
-
-
-def public(view):
-    """No login; scope and role errors still become 404 and 403."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotInScope as exc:
-            raise Http404(exc.message) from None
-        except NotAllowed as exc:
-            raise PermissionDenied(exc.message) from None
-
-    return wrapper
 
 
 def _resident(user):

@@ -4,6 +4,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shequ.core.idcard import validate_phone
 from shequ.registry.models import Establishment, House, Household, Resident
 
 _BLANK_KEEPS = _("留空则不修改")
@@ -62,6 +63,25 @@ class UnechoedInput(forms.TextInput):
 
 def _personal_input(inputmode: str) -> UnechoedInput:
     return UnechoedInput(attrs={"autocomplete": "off", "inputmode": inputmode})
+
+
+class PhoneField(forms.CharField):
+    """A phone number checked by ``idcard.validate_phone`` (empty allowed when not required), in an
+    input that never echoes it back."""
+
+    def __init__(self, *, autocomplete: str = "off", **kwargs):
+        kwargs.setdefault("max_length", 30)
+        kwargs.setdefault("widget", UnechoedInput(attrs={"autocomplete": autocomplete, "inputmode": "tel"}))
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        phone = super().clean(value).strip()
+        if phone:
+            try:
+                validate_phone(phone)
+            except ValueError as exc:
+                raise forms.ValidationError(str(exc)) from None
+        return phone
 
 
 class BuildingAddressForm(forms.Form):

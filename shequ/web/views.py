@@ -31,8 +31,8 @@ from .paging import capped_page
 from .selectors import audit_list
 
 
-def page(view):
-    """Require login and turn scope and permission errors into 404 and 403 pages."""
+def public(view):
+    """Turn scope and permission errors into 404 and 403 pages (no login asked: public pages)."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -43,7 +43,12 @@ def page(view):
         except NotAllowed as exc:
             raise PermissionDenied(exc.message) from None
 
-    return login_required(wrapper)
+    return wrapper
+
+
+def page(view):
+    """Require login and turn scope and permission errors into 404 and 403 pages."""
+    return login_required(public(view))
 
 
 def _require(user, action: str) -> None:

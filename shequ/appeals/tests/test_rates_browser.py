@@ -8,7 +8,7 @@ import pytest
 from shequ.appeals import services
 from shequ.appeals.deadlines import SHANGHAI
 from shequ.appeals.models import RateSettings
-from shequ.web.tests.test_browser import ARTIFACTS, CHROMIUM, VIEWPORTS
+from shequ.web.tests.browser import ARTIFACTS, chromium, log_in, VIEWPORTS
 
 from .factories import submit
 
@@ -36,37 +36,26 @@ def _history(world):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_office_reads_the_rates(live_server, world):
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium fonts-noto-cjk)")
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     _history(world)
-    ARTIFACTS.mkdir(exist_ok=True)
     query = "start=2026-06-01&end=2026-11-30"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
-        try:
-            for name, viewport in VIEWPORTS.items():
-                page = browser.new_page(viewport=viewport, locale="zh-CN")
-                page.goto(f"{live_server.url}/login/")
-                page.fill("#id_username", "office")
-                page.fill("#id_password", "pass12345")
-                page.click("main button[type=submit]")
-                page.goto(f"{live_server.url}/appeals/")
-                page.click("text=三率统计")
-                expect(page.locator("h1")).to_have_text("三率统计")
-                page.goto(f"{live_server.url}/appeals/rates/?group=community&{query}")
-                expect(page.locator("[data-field=table] tbody tr")).to_have_count(3)
-                expect(page.locator("svg.bar-chart rect")).to_have_count(3)
-                expect(page.locator("svg.line-chart polyline")).to_have_count(3)
-                page.screenshot(path=str(ARTIFACTS / f"rates-community-{name}.png"), full_page=True)
-                if name == "desktop":
-                    page.click("th >> text=解决率")
-                    expect(page.locator("th >> text=解决率 ↓")).to_be_visible()
-                    page.click("[data-field=dimensions] >> text=月份")
-                    expect(page.locator("[data-field=table] tbody tr")).to_have_count(6)
-                    page.screenshot(path=str(ARTIFACTS / f"rates-month-{name}.png"), full_page=True)
-                page.close()
-        finally:
-            browser.close()
+    with chromium() as browser:
+        for name, viewport in VIEWPORTS.items():
+            page = browser.new_page(viewport=viewport, locale="zh-CN")
+            log_in(page, live_server.url, "office")
+            page.goto(f"{live_server.url}/appeals/")
+            page.click("text=三率统计")
+            expect(page.locator("h1")).to_have_text("三率统计")
+            page.goto(f"{live_server.url}/appeals/rates/?group=community&{query}")
+            expect(page.locator("[data-field=table] tbody tr")).to_have_count(3)
+            expect(page.locator("svg.bar-chart rect")).to_have_count(3)
+            expect(page.locator("svg.line-chart polyline")).to_have_count(3)
+            page.screenshot(path=str(ARTIFACTS / f"rates-community-{name}.png"), full_page=True)
+            if name == "desktop":
+                page.click("th >> text=解决率")
+                expect(page.locator("th >> text=解决率 ↓")).to_be_visible()
+                page.click("[data-field=dimensions] >> text=月份")
+                expect(page.locator("[data-field=table] tbody tr")).to_have_count(6)
+                page.screenshot(path=str(ARTIFACTS / f"rates-month-{name}.png"), full_page=True)
+            page.close()

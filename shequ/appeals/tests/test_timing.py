@@ -159,3 +159,14 @@ def test_api_pause_flow_and_scope(world):
     assert worker.get(f"/appeals/{appeal.pk}").data["paused_since"] is not None
     resumed = worker.post(f"/appeals/{appeal.pk}/resume", {})
     assert resumed.status == 200 and resumed.data["paused_since"] is None
+
+
+def test_the_desk_lists_only_requests_the_user_may_decide(world):
+    from shequ.appeals import selectors
+
+    worker = world.users["worker_a"]
+    appeal = handled(world)
+    services.appeal_dispatch(actor=worker, appeal_id=appeal.pk, department=world.departments["civil"], note="转民政")
+    request = timing.time_request_create(actor=world.users["dept"], appeal_id=appeal.pk, kind="pause", reason="等待鉴定")
+    assert not selectors.pending_time_requests(user=world.users["street_s1"]).exists()  # a department: not the street's
+    assert list(selectors.pending_time_requests(user=world.users["office"])) == [request]

@@ -6,7 +6,7 @@ import pytest
 from django.db.models import Count
 
 from shequ.accounts.models import User
-from shequ.appeals.models import TRANSITIONS, Appeal, AppealEvent
+from shequ.appeals.models import TRANSITIONS, Appeal
 from shequ.appeals.selectors import appeal_list
 from shequ.appeals.tests.factories import ensure_catalog
 from shequ.demo.appeals import AppealLoader

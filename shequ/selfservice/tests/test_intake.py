@@ -3,7 +3,6 @@ afterwards, and bad input (wrong type, too large, too many, missing fields) that
 import re
 
 import pytest
-from django.urls import reverse
 
 from shequ.appeals.models import Appeal, AppealAttachment, AppealEvent
 from shequ.appeals.tests.factories import POINT_IN

@@ -3,13 +3,10 @@
 Same launch as test_browser.py: Debian's chromium through Playwright, never a downloaded browser.
 """
 import datetime as dt
-import os
 
 import pytest
 
-from .test_browser import ARTIFACTS, CHROMIUM, VIEWPORTS
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+from shequ.web.tests.browser import ARTIFACTS, chromium, log_in, VIEWPORTS
 
 
 @pytest.fixture
@@ -25,56 +22,45 @@ def tag_vocabulary(transactional_db):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_worker_registers_a_resident_in_a_new_household(live_server, tag_vocabulary, world):
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium fonts-noto-cjk)")
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     from shequ.core.idcard import make_id_number
     from shequ.registry import services as reg
 
-    ARTIFACTS.mkdir(exist_ok=True)
     # Written before Playwright starts its event loop: inside it, Django would open a second
     # connection that the test database teardown cannot close.
     households = [reg.household_create(actor=world.users["admin"], house=world.houses["A101"], number=f"HB{seq}")
                   for seq in range(len(VIEWPORTS))]
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
-        try:
-            for seq, (name, viewport) in enumerate(VIEWPORTS.items()):
-                household = households[seq]
-                id_number = make_id_number("110105", dt.date(1988, 8, 8), 300 + seq)
-                page = browser.new_page(viewport=viewport, locale="zh-CN")
-                page.goto(f"{live_server.url}/login/")
-                page.fill("#id_username", "worker_a")
-                page.fill("#id_password", "pass12345")
-                page.click("main button[type=submit]")
-                page.goto(f"{live_server.url}/households/{household.pk}/")
-                form = page.locator("#reg-form form")
-                expect(form).to_be_visible()  # an empty household opens the resident form in place
-                page.screenshot(path=str(ARTIFACTS / f"household-register-{name}.png"), full_page=True)
+    with chromium() as browser:
+        for seq, (name, viewport) in enumerate(VIEWPORTS.items()):
+            household = households[seq]
+            id_number = make_id_number("110105", dt.date(1988, 8, 8), 300 + seq)
+            page = browser.new_page(viewport=viewport, locale="zh-CN")
+            log_in(page, live_server.url, "worker_a")
+            page.goto(f"{live_server.url}/households/{household.pk}/")
+            form = page.locator("#reg-form form")
+            expect(form).to_be_visible()  # an empty household opens the resident form in place
+            page.screenshot(path=str(ARTIFACTS / f"household-register-{name}.png"), full_page=True)
 
-                # A wrong check digit: the reason appears on the field, the number is not echoed.
-                bad = id_number[:-1] + ("0" if id_number[-1] != "0" else "1")
-                page.fill("#id_name", f"浏览器居民{seq}")
-                page.fill("#id_id_number", bad)
-                form.locator("button[type=submit]").click()
-                expect(page.locator("#reg-form .error")).to_contain_text("校验位")
-                assert bad not in page.content()
-                page.screenshot(path=str(ARTIFACTS / f"household-register-error-{name}.png"), full_page=True)
+            # A wrong check digit: the reason appears on the field, the number is not echoed.
+            bad = id_number[:-1] + ("0" if id_number[-1] != "0" else "1")
+            page.fill("#id_name", f"浏览器居民{seq}")
+            page.fill("#id_id_number", bad)
+            form.locator("button[type=submit]").click()
+            expect(page.locator("#reg-form .error")).to_contain_text("校验位")
+            assert bad not in page.content()
+            page.screenshot(path=str(ARTIFACTS / f"household-register-error-{name}.png"), full_page=True)
 
-                page.fill("#id_name", f"浏览器居民{seq}")
-                page.fill("#id_id_number", id_number)
-                page.fill("#id_relation", "户主")
-                page.locator("#reg-form button[type=submit]").click()
-                expect(page.locator("h1")).to_contain_text(f"浏览器居民{seq}")
-                expect(page.locator("main")).to_contain_text("1988-08-08")
-                assert id_number not in page.content()
-                page.screenshot(path=str(ARTIFACTS / f"resident-registered-{name}.png"), full_page=True)
+            page.fill("#id_name", f"浏览器居民{seq}")
+            page.fill("#id_id_number", id_number)
+            page.fill("#id_relation", "户主")
+            page.locator("#reg-form button[type=submit]").click()
+            expect(page.locator("h1")).to_contain_text(f"浏览器居民{seq}")
+            expect(page.locator("main")).to_contain_text("1988-08-08")
+            assert id_number not in page.content()
+            page.screenshot(path=str(ARTIFACTS / f"resident-registered-{name}.png"), full_page=True)
 
-                page.goto(f"{live_server.url}/tree/{world.nodes['A_building'].pk}/")
-                expect(page.locator("#building-panel form")).to_have_count(2)  # loaded in place by htmx
-                page.screenshot(path=str(ARTIFACTS / f"building-{name}.png"), full_page=True)
-                page.close()
-        finally:
-            browser.close()
+            page.goto(f"{live_server.url}/tree/{world.nodes['A_building'].pk}/")
+            expect(page.locator("#building-panel form")).to_have_count(2)  # loaded in place by htmx
+            page.screenshot(path=str(ARTIFACTS / f"building-{name}.png"), full_page=True)
+            page.close()

@@ -2,32 +2,24 @@
 street's detail (one department scored, one late) and the ranking with its SVG chart. Screenshots
 (desktop 1280×800, phone 375×812) go to test-artifacts/whistle-*.png."""
 import datetime as dt
-import os
 
 import pytest
 from django.utils import timezone
 
-from shequ.web.tests.test_browser import ARTIFACTS, CHROMIUM, VIEWPORTS
+from shequ.web.tests.browser import ARTIFACTS, chromium, log_in, VIEWPORTS
 from shequ.whistle import services
 
 from .factories import add_departments, blow, target_of
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 
 def _login(page, url, username):
-    page.goto(f"{url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pass12345")
-    page.click("main button[type=submit]")
+    log_in(page, url, username)
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_whistle_pages_in_a_browser(live_server, world):
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium fonts-noto-cjk)")
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     add_departments(world)
     now = timezone.now()
@@ -44,43 +36,37 @@ def test_whistle_pages_in_a_browser(live_server, world):
                           comment="响应迅速", now=now)
     services.target_acknowledge(actor=world.users["dept_housing"], target_id=housing.pk, now=start + dt.timedelta(minutes=50))
     services.target_report_on_site(actor=world.users["dept_housing"], target_id=housing.pk, now=start + dt.timedelta(hours=1))
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
-        try:
-            for name, viewport in VIEWPORTS.items():
-                page = browser.new_page(viewport=viewport, locale="zh-CN")
-                _login(page, live_server.url, "street_s1")
-                page.goto(f"{live_server.url}/whistle/")
-                page.screenshot(path=str(ARTIFACTS / f"whistle-list-{name}.png"), full_page=True)
-                page.click(f"text={whistle.title}")
-                expect(page.locator("h1")).to_contain_text(whistle.title)
-                expect(page.locator(f"#target-{civil.pk} [data-field=score]")).to_contain_text("93.33")
-                expect(page.locator(f"#target-{housing.pk}")).to_contain_text("迟到")
-                page.screenshot(path=str(ARTIFACTS / f"whistle-detail-{name}.png"), full_page=True)
-                page.goto(f"{live_server.url}/whistle/ranking/")
-                expect(page.locator("svg.chart rect")).to_have_count(1)
-                page.screenshot(path=str(ARTIFACTS / f"whistle-ranking-{name}.png"), full_page=True)
-                page.close()
-            page = browser.new_page(viewport=VIEWPORTS["phone"], locale="zh-CN")
-            _login(page, live_server.url, "dept_housing")
-            page.goto(f"{live_server.url}/whistle/{whistle.pk}/")
-            page.click(f"#action-{housing.pk}-act summary")
-            page.fill(f"#id_t{housing.pk}-act-notes", "已联系产权单位,限期拆除")
-            page.screenshot(path=str(ARTIFACTS / "whistle-department-phone.png"), full_page=True)
-            page.click(f"#action-{housing.pk}-act button[type=submit]")
-            expect(page.locator(f"#target-{housing.pk} [data-field=target-status]")).to_have_text("处置中")
-            page.close()
-            page = browser.new_page(viewport=VIEWPORTS["desktop"], locale="zh-CN")
+    with chromium() as browser:
+        for name, viewport in VIEWPORTS.items():
+            page = browser.new_page(viewport=viewport, locale="zh-CN")
             _login(page, live_server.url, "street_s1")
-            page.goto(f"{live_server.url}/whistle/new/")
-            page.screenshot(path=str(ARTIFACTS / "whistle-create-desktop.png"), full_page=True)
-            page.goto(f"{live_server.url}/whistle/{whistle.pk}/")
-            page.click(f"#action-{civil.pk}-score summary")
-            page.screenshot(path=str(ARTIFACTS / "whistle-score-desktop.png"), full_page=True)
+            page.goto(f"{live_server.url}/whistle/")
+            page.screenshot(path=str(ARTIFACTS / f"whistle-list-{name}.png"), full_page=True)
+            page.click(f"text={whistle.title}")
+            expect(page.locator("h1")).to_contain_text(whistle.title)
+            expect(page.locator(f"#target-{civil.pk} [data-field=score]")).to_contain_text("93.33")
+            expect(page.locator(f"#target-{housing.pk}")).to_contain_text("迟到")
+            page.screenshot(path=str(ARTIFACTS / f"whistle-detail-{name}.png"), full_page=True)
+            page.goto(f"{live_server.url}/whistle/ranking/")
+            expect(page.locator("svg.chart rect")).to_have_count(1)
+            page.screenshot(path=str(ARTIFACTS / f"whistle-ranking-{name}.png"), full_page=True)
             page.close()
-        finally:
-            browser.close()
+        page = browser.new_page(viewport=VIEWPORTS["phone"], locale="zh-CN")
+        _login(page, live_server.url, "dept_housing")
+        page.goto(f"{live_server.url}/whistle/{whistle.pk}/")
+        page.click(f"#action-{housing.pk}-act summary")
+        page.fill(f"#id_t{housing.pk}-act-notes", "已联系产权单位,限期拆除")
+        page.screenshot(path=str(ARTIFACTS / "whistle-department-phone.png"), full_page=True)
+        page.click(f"#action-{housing.pk}-act button[type=submit]")
+        expect(page.locator(f"#target-{housing.pk} [data-field=target-status]")).to_have_text("处置中")
+        page.close()
+        page = browser.new_page(viewport=VIEWPORTS["desktop"], locale="zh-CN")
+        _login(page, live_server.url, "street_s1")
+        page.goto(f"{live_server.url}/whistle/new/")
+        page.screenshot(path=str(ARTIFACTS / "whistle-create-desktop.png"), full_page=True)
+        page.goto(f"{live_server.url}/whistle/{whistle.pk}/")
+        page.click(f"#action-{civil.pk}-score summary")
+        page.screenshot(path=str(ARTIFACTS / "whistle-score-desktop.png"), full_page=True)
+        page.close()
     urban = target_of(whistle, "urban", world)
     assert urban.status == "whistled"
