@@ -128,6 +128,10 @@ SHEQU_NOTIFY_SMS = {"url": env("SHEQU_NOTIFY_SMS_URL", ""), "headers": {"Authori
 SHEQU_NOTIFY_WECHAT = {"app_id": env("SHEQU_NOTIFY_WECHAT_APP_ID", ""), "app_secret": env("SHEQU_NOTIFY_WECHAT_SECRET", ""),
                        "template_id": env("SHEQU_NOTIFY_WECHAT_TEMPLATE", "")}
 
+# Alerts on unusual access to personal data: unmasked views / exports by one account in an hour.
+SHEQU_ALERT_UNMASK_PER_HOUR = env_int("SHEQU_ALERT_UNMASK_PER_HOUR", 50)
+SHEQU_ALERT_EXPORT_PER_HOUR = env_int("SHEQU_ALERT_EXPORT_PER_HOUR", 20)
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SHEQU_SESSION_SECONDS", 8 * 3600)
 CSRF_COOKIE_HTTPONLY = False

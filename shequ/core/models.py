@@ -60,3 +60,30 @@ class AuditLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The audit log is append-only")
+
+
+class AuditSeal(models.Model):
+    """One link of the audit log's hash chain (tamper evidence, docs/security.md).
+
+    ``seq`` orders the chain; ``digest`` = HMAC-SHA256(key, ``prev`` + the audit row's canonical
+    form), keyed by a secret held outside the database, so someone who can write to the database
+    cannot forge a consistent chain after changing or deleting a row. Rows are sealed shortly after
+    they are written (a periodic task), in the order the sealer finds them; ``shequ audit_verify``
+    walks the chain. Like the log itself, seals are never changed or deleted.
+    """
+
+    seq = models.BigAutoField(primary_key=True)
+    audit_id = models.BigIntegerField(_("审计记录"), unique=True)
+    prev = models.CharField(_("前一摘要"), max_length=64)
+    digest = models.CharField(_("摘要"), max_length=64)
+    sealed_at = models.DateTimeField(_("封存时间"), default=timezone.now)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("审计链")
+        verbose_name_plural = _("审计链")
+        ordering = ["seq"]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} audit {self.audit_id} {self.digest[:12]}"

@@ -11,6 +11,8 @@ import time
 #: dotted path of a django-tasks task -> interval in seconds
 PERIODIC: dict[str, int] = {
     "shequ.appeals.tasks.appeals_sweep_task": 60,  # deadline warnings and escalations (docs/appeals.md)
+    "shequ.core.tasks.audit_seal_task": 60,  # the audit log's hash chain (docs/security.md)
+    "shequ.core.tasks.audit_alerts_task": 300,  # unusual bulk unmasking or export (docs/security.md)
 }
 
 
