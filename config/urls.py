@@ -7,6 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("account/", include("shequ.security.urls")),
     path("transfer/", include("shequ.transfer.urls")),
     path("appeals/", include("shequ.appeals.urls")),
     path("proactive/", include("shequ.proactive.urls")),

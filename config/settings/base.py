@@ -1,4 +1,6 @@
 """Settings shared by every environment; other files only override."""
+import datetime as dt
+
 from django.utils.translation import gettext_lazy as _
 
 from config.env import BASE_DIR, database_config, env, env_bool, env_int, secret
@@ -19,6 +21,11 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_password_validators",
+    "django_password_validators.password_history",
     "shequ.core",
     "shequ.accounts",
     "shequ.jurisdiction",
@@ -33,20 +40,25 @@ INSTALLED_APPS = [
     "shequ.open311",
     "shequ.web",
     "shequ.demo",
+    "shequ.security",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "shequ.security.middleware.AccountSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "shequ.core.middleware.RequestContextMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -75,12 +87,58 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
+# Account rules (docs/security.md): length, character classes, no reuse of the last five passwords.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "django_password_validators.password_character_requirements.password_validation.PasswordCharacterValidator",
+     "OPTIONS": {"min_length_digit": 1, "min_length_alpha": 2, "min_length_special": 0,
+                 "min_length_lower": 1, "min_length_upper": 1}},
+    {"NAME": "django_password_validators.password_history.password_validation.UniquePasswordsValidator",
+     "OPTIONS": {"last_passwords": 5}},
 ]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Lockout: five wrong passwords for one account (or from one address) lock it for 30 minutes (an administrator can unlock
+# it earlier: `shequ axes_reset_username NAME` or the admin's access attempts screen).
+AXES_FAILURE_LIMIT = env_int("SHEQU_LOCKOUT_FAILURES", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("SHEQU_LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: an account, or an address trying many
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "shequ.security.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "shequ.core.middleware.client_ip_from"
+AXES_VERBOSE = False
+# Second factor (TOTP) for administrators and accounts that may unmask personal data.
+SHEQU_REQUIRE_2FA = env_bool("SHEQU_REQUIRE_2FA", True)
+OTP_TOTP_ISSUER = "Shequ 社区治理平台"
+# A signed-in session ends after this long without a request (and in any case after SESSION_COOKIE_AGE).
+SHEQU_SESSION_IDLE_SECONDS = env_int("SHEQU_SESSION_IDLE_SECONDS", 30 * 60)
+# Rate limits (django-ratelimit, counted in the shared cache): per address for sign-in, per account or
+# address for appeals, per API key or address for Open311.
+RATELIMIT_ENABLE = env_bool("SHEQU_RATELIMIT", True)
+RATELIMIT_USE_CACHE = "default"
+SHEQU_RATE_LIMITS = {
+    "login": env("SHEQU_RATE_LOGIN", "20/m"),
+    "appeal_create": env("SHEQU_RATE_APPEAL", "30/m"),
+    "open311_post": env("SHEQU_RATE_OPEN311_POST", "60/m"),
+}
+# Content security policy (django-csp): scripts and everything else only from this server.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/api/docs"],  # Ninja's Swagger page configures itself inline
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],  # style attributes of the SVG charts
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]

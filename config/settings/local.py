@@ -6,3 +6,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# The demo signs in with the printed demo accounts: no authenticator app needed unless asked for.
+SHEQU_REQUIRE_2FA = env_bool("SHEQU_REQUIRE_2FA", False)  # noqa: F405

@@ -27,3 +27,8 @@ if os.environ.get("SHEQU_TEST_DB") == "postgres":
 else:
     # In-memory SQLite for speed; live-server (browser) tests share it across threads.
     DATABASES = {"default": database_config("sqlite:///" + str(BASE_DIR / "var" / "test.sqlite3"))}
+
+# Account rules that would get in the way of every other test; shequ/security/tests switch them on.
+SHEQU_REQUIRE_2FA = False
+AXES_ENABLED = False
+RATELIMIT_ENABLE = False

@@ -31,6 +31,19 @@ class UserAdmin(ConfigAdmin, DjangoUserAdmin):
         (None, {"classes": ("wide",), "fields": ("username", "role", "display_name", "password1", "password2")}),
     )
 
+    def save_model(self, request, obj, form, change):
+        if not change or "password" in form.changed_data:
+            # A password set by an administrator is an initial password: the user must change it
+            # at the first sign-in (docs/security.md).
+            obj.must_change_password = obj.pk != request.user.pk
+        super().save_model(request, obj, form, change)
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302 and str(request.user.pk) != str(id):
+            User.objects.filter(pk=id).update(must_change_password=True)
+        return response
+
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(ConfigAdmin):

@@ -18,6 +18,8 @@ from shequ.jurisdiction import selectors as tree_selectors
 from shequ.registry import selectors as registry_selectors
 from shequ.registry.schemas import masked
 
+from shequ.security.ratelimit import limit
+
 from . import selectors, services
 from .models import Appeal, Channel, ContactKind, Satisfaction
 
@@ -269,6 +271,7 @@ def appeal_get(request, appeal_id: int):
 
 @router.post("", response={201: AppealDetailOut}, summary="登记诉求(窗口、热线、巡查等)", operation_id="appeals_submit")
 def appeal_submit(request, payload: AppealSubmitIn):
+    limit(request, "appeal_create")
     address = registry_selectors.address_get(user=request.auth, pk=payload.address_id) if payload.address_id else None
     appeal = services.appeal_submit(
         actor=request.auth, channel=payload.channel, category=selectors.category_get(code=payload.category),

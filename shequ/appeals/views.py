@@ -22,6 +22,8 @@ from shequ.jurisdiction import selectors as tree
 from shequ.web.paging import capped_page
 from shequ.web.views import _int, _require, _search_nodes, attempt, page
 
+from shequ.security.ratelimit import limit
+
 from . import forms, selectors, services
 from .views_handling import handling_context, may_move
 from .models import Appeal
@@ -134,6 +136,8 @@ def appeal_create(request):
     _require(user, "appeals.create")
     categories = list(selectors.category_list())
     form = forms.IntakeForm(request.POST or None, categories=categories)
+    if request.method == "POST":
+        limit(request, "appeal_create")
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         ok, appeal = attempt(lambda: services.appeal_submit(

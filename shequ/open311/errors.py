@@ -19,7 +19,7 @@ class Open311Error(Exception):
 
 def from_shequ_error(exc: ShequError) -> Open311Error:
     """The Open311 error for a platform error raised by a service (422/409 become 400)."""
-    status = 404 if isinstance(exc, NotInScope) else 403 if isinstance(exc, NotAllowed) else 400
+    status = 404 if isinstance(exc, NotInScope) else 403 if isinstance(exc, NotAllowed) else 429 if exc.status == 429 else 400
     descriptions = [exc.message]
     for field, messages in (exc.extra.get("fields") or {}).items():
         descriptions.extend(f"{field}: {message}" for message in messages)

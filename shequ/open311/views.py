@@ -17,6 +17,8 @@ from django.views.decorators.http import require_http_methods
 
 from shequ.core.errors import ShequError
 
+from shequ.security.ratelimit import limit
+
 from . import documents, selectors, services
 from .errors import Open311Error, from_shequ_error
 from .formats import error_response, render
@@ -80,6 +82,7 @@ def requests(request, fmt: str):
 
 def _request_create(request, fmt: str):
     data = request.POST
+    limit(request, "open311_post", key=lambda group, req: f"key:{data.get('api_key', '')[:64]}")
     api_key = services.api_key_check(data.get("api_key"))
     district = _district(request) if data.get("jurisdiction_id") else None
     category = selectors.service_get(data.get("service_code"))

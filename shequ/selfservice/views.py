@@ -26,6 +26,8 @@ from shequ.web.charts import area_map
 from shequ.web.paging import capped_page
 from shequ.web.views import _require, attempt, page, public
 
+from shequ.security.ratelimit import limit
+
 from . import selectors
 from .forms import IntakeForm, PublicFilterForm
 from .links import follow_path
@@ -48,6 +50,8 @@ def intake(request):
     resident = getattr(account, "resident", None) if account else None
     categories = list(appeal_selectors.category_list())
     form = IntakeForm(request.POST or None, request.FILES or None, categories=categories, resident=resident)
+    if request.method == "POST":
+        limit(request, "appeal_create")
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         ok, appeal = attempt(lambda: appeal_services.appeal_submit(
