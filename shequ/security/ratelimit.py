@@ -22,9 +22,9 @@ def _key(group, request) -> str:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}"
-    from shequ.core.middleware import client_ip
+    from shequ.core.middleware import client_ip_from
 
-    return f"ip:{client_ip(request)}"
+    return f"ip:{client_ip_from(request)}"
 
 
 def limit(request, group: str, *, key=None) -> None:
