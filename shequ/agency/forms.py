@@ -33,7 +33,7 @@ class ResidentPickForm(forms.Form):
 class CaseOpenForm(ResidentPickForm):
     matter = forms.ChoiceField(label=_("代办事项"))
     agent = forms.TypedChoiceField(label=_("代办员"), coerce=int, required=False, empty_value=None)
-    appeal_number = forms.CharField(label=_("关联诉求编号"), max_length=32, required=False, help_text=_("可选,如 SQ-20261126-000001"))
+    appeal_number = forms.CharField(label=_("关联诉求编号"), max_length=32, required=False, help_text=_("可选,如 SQ-20250301-000012"))
     note = forms.CharField(label=_("情况说明"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, matters=(), agents=(), **kwargs):

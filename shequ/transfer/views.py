@@ -113,6 +113,8 @@ def template_download(request, kind: str, fmt: str):
 
 @login_required
 def export_download(request, kind: str, fmt: str):
+    if kind not in Kind.values or fmt not in {"csv", "xlsx"}:
+        raise Http404
     unmask = request.GET.get("unmask") in {"1", "true", "yes"}
     try:
         headers, rows = exports.export_rows(actor=request.user, kind=kind, unmask=unmask, fmt=fmt)

@@ -40,7 +40,7 @@ class WhistleForm(forms.Form):
                                         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
                                         help_text=_("不填则按紧急程度:紧急30分钟、较急2小时、一般24小时内到场"))
     appeals = forms.CharField(label=_("关联诉求编号(可选)"), max_length=500, required=False,
-                              help_text=_("多个编号用逗号或空格分隔,如 SQ-20261126-000001"))
+                              help_text=_("多个编号用逗号或空格分隔,如 SQ-20250301-000012"))
 
     def __init__(self, *args, places=(), departments=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,0 +1,309 @@
+"""ONE walk over every URL of the site and every operation of the API (docs/security.md, "Access").
+
+It needs no list of endpoints: it reads Django's URL resolver, the admin's registry and the API's
+OpenAPI schema, so an endpoint added later is covered without anyone remembering to add it.
+
+* Anonymous visitors get a sign-in redirect, 401, 403, 404 or 405 from everything that is not on the
+  short list of public pages below.
+* Users of another district (a community worker, a street, a department, the district office and a
+  leader there) are refused every record of the test district: each URL and operation that takes an
+  id is called, GET and POST, with every id that exists in the test district and with none of their
+  own (their own records are created with ids above 900,000), and lists, exports and pages without an
+  id must not show any name, number or phone of the test district.
+"""
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+
+import pytest
+from django.contrib import admin
+from django.db import connection
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from shequ.accounts.models import Role
+from shequ.accounts.services import user_create
+from shequ.core.testing import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+#: pages anyone may open (name or prefix), each with its reason
+PUBLIC = {
+    "": "the sign-in redirect or the resident's home",
+    "login/": "sign-in",
+    "logout/": "sign-out",
+    "i18n/": "language switch",
+    "s/": "the resident's appeal page (anonymous appeals are allowed)",
+    "public/": "the public page of anonymized appeals",
+    "open311/": "Open311 GeoReport v2 (public by the spec; POST needs an api_key)",
+    "account/": "sign-in steps (they ask for a session themselves)",
+    "static/": "static files",
+    "media/": "uploaded files",
+}
+#: API operations open without a session (none)
+PUBLIC_API: set[str] = set()
+REFUSED = {401, 403, 404, 405}
+OWN_ID_FLOOR = 900_000
+
+
+@dataclass
+class Outsiders:
+    users: dict
+    canaries: list[str]
+    ids: list[int]
+
+
+def _bump_sequences(models) -> None:
+    """Records of the other district get ids far above the test district's."""
+    with connection.cursor() as cursor:
+        for model in models:
+            table = model._meta.db_table
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [table, OWN_ID_FLOOR])
+            else:
+                cursor.execute("DELETE FROM sqlite_sequence WHERE name = %s", [table])
+                cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, OWN_ID_FLOOR])
+
+
+def _populate(world) -> None:
+    """Records of every module in the test district's community A (and its street)."""
+    from shequ.agency.tests.factories import ensure_matters, open_case
+    from shequ.appeals.tests.factories import ensure_catalog, submit
+    from shequ.whistle.tests.factories import add_departments, blow
+
+    ensure_catalog()
+    for _ in range(3):
+        submit(at="A", requester_name="王小明", requester_phone="13912345678")
+    add_departments(world)
+    blow(world)
+    ensure_matters()
+    open_case(world)
+    try:
+        from shequ.security.tests import walk_data
+    except ImportError:  # pragma: no cover - modules add their records in walk_data.populate
+        return
+    walk_data.populate(world)
+
+
+def _canaries(world) -> list[str]:
+    from shequ.appeals.models import Appeal
+
+    names = [world.nodes[k].name for k in ("district", "S1", "S2", "A", "B", "C")]
+    names += [r.name for r in world.residents.values()]
+    names += list(Appeal.objects.values_list("number", flat=True))
+    names += ["13912345678", "139****5678"]
+    return names
+
+
+@pytest.fixture
+def outsiders(world):
+    from shequ.accounts.models import User
+    from shequ.jurisdiction.models import Department, Node
+    from shequ.jurisdiction.services import node_create
+
+    _populate(world)
+    ids = sorted({pk for model in _located_models() for pk in model._default_manager.values_list("pk", flat=True)})
+    canaries = _canaries(world)
+    _bump_sequences([Node, Department, User])
+    district = node_create(actor=None, parent=world.nodes["city"], level="district", kind="district", name="外区",
+                           code="110199")
+    street = node_create(actor=None, parent=district, level="street", kind="street", name="外街道", code="110199001")
+    community = node_create(actor=None, parent=street, level="community", kind="community", name="外社区",
+                            code="110199001001")
+    department = Department.objects.create(district=district, kind="civil_affairs", name="外区民政局", code="X-MZ")
+    spec = {
+        Role.COMMUNITY_WORKER: ([community], []), Role.STREET_STAFF: ([street], []),
+        Role.DEPARTMENT: ([], [department]), Role.DISTRICT_OFFICE: ([district], []), Role.LEADER: ([district], []),
+    }
+    users = {role: user_create(actor=world.users["admin"], username=f"out_{role}", password=PASSWORD, role=role,
+                               nodes=nodes, departments=departments, is_staff=True)
+             for role, (nodes, departments) in spec.items()}
+    assert all(u.pk > OWN_ID_FLOOR for u in users.values())
+    return Outsiders(users=users, canaries=canaries, ids=[i for i in ids if i < OWN_ID_FLOOR])
+
+
+def _located_models():
+    from django.apps import apps
+
+    from shequ.jurisdiction.models import Located, Node
+
+    return [m for m in apps.get_models() if (issubclass(m, Located) or m is Node) and not m._meta.proxy] + \
+        _related_models()
+
+
+def _related_models():
+    """Models reached through a located parent (timelines, targets, steps): their ids count too."""
+    from django.apps import apps
+
+    from shequ.jurisdiction.models import Located
+
+    found = []
+    for model in apps.get_models():
+        if issubclass(model, Located) or not model.__module__.startswith("shequ."):
+            continue
+        if any(f.is_relation and f.many_to_one and f.related_model is not None and issubclass(f.related_model, Located)
+               for f in model._meta.get_fields()):
+            found.append(model)
+    return found
+
+
+# --- what to call ------------------------------------------------------------------------------
+
+_CONVERTER = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
+
+
+def _site_patterns(patterns=None, prefix=""):
+    for p in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(p, URLResolver):
+            yield from _site_patterns(p.url_patterns, prefix + str(p.pattern))
+        elif isinstance(p, URLPattern):
+            yield prefix + str(p.pattern)
+
+
+def _fill(route: str, value) -> str:
+    def sub(match):
+        return str(value) if match.group("conv") == "int" else "x"
+    return "/" + _CONVERTER.sub(sub, route.lstrip("^").rstrip("$"))
+
+
+def _pages():
+    """(route, takes an id) of every page outside the admin and the API."""
+    for route in _site_patterns():
+        if route.startswith(("admin/", "api/")) or "(?P<" in route:
+            continue
+        yield route, "<int:" in route
+
+
+def _public(route: str) -> bool:
+    return route in PUBLIC or any(route.startswith(prefix) for prefix in PUBLIC if prefix)
+
+
+def _api_operations():
+    from shequ.api import api
+
+    schema = api.get_openapi_schema()
+    for path, methods in schema["paths"].items():
+        for method, op in methods.items():
+            params = {p["name"]: p for p in op.get("parameters", [])}
+            yield path, method, op.get("operationId", ""), params
+
+
+def _api_url(path: str, params: dict, value) -> str:
+    url = path
+    query = []
+    for name, param in params.items():
+        if param["in"] == "path":
+            typed = param.get("schema", {}).get("type")
+            url = url.replace("{" + name + "}", str(value) if typed == "integer" else "x")
+        elif param["in"] == "query" and param.get("required"):
+            typed = param.get("schema", {}).get("type")
+            query.append(f"{name}={value if typed == 'integer' else 'x'}")
+    return url + ("?" + "&".join(query) if query else "")
+
+
+def _text(response) -> str:
+    kind = response.get("Content-Type", "")
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if "spreadsheet" in kind:
+        from openpyxl import load_workbook
+
+        book = load_workbook(io.BytesIO(body), read_only=True)
+        return "\n".join(str(v) for sheet in book for row in sheet.iter_rows(values_only=True) for v in row if v)
+    return body.decode("utf-8", "replace")
+
+
+def _sign_in_redirect(response) -> bool:
+    return response.status_code == 302 and response["Location"].startswith(("/login/", "/admin/login/"))
+
+
+# --- the walk ------------------------------------------------------------------------------------
+
+def test_anonymous_visitors_are_refused_everything_not_public(world):
+    client = Client()
+    leaks = []
+    for route, takes_id in _pages():
+        if _public(route):
+            continue
+        url = _fill(route, 1)
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            if not (_sign_in_redirect(response) or response.status_code in REFUSED):
+                leaks.append(f"{method.upper()} {url} -> {response.status_code}")
+    for route in _site_patterns():
+        if route.startswith("admin/") and not route.startswith(("admin/login", "admin/logout", "admin/jsi18n")) \
+                and "(?P<" not in route:
+            url = _fill(route, 1)
+            response = client.get(url)
+            if not (_sign_in_redirect(response) or response.status_code in REFUSED):
+                leaks.append(f"GET {url} -> {response.status_code}")
+    for path, method, operation, params in _api_operations():
+        if operation in PUBLIC_API:
+            continue
+        url = _api_url(path, params, 1)
+        response = client.generic(method.upper(), url, data="{}", content_type="application/json")
+        if response.status_code != 401:
+            leaks.append(f"{method.upper()} {url} ({operation}) -> {response.status_code}")
+    assert not leaks, "\n".join(leaks)
+
+
+@pytest.mark.parametrize("role", [Role.COMMUNITY_WORKER, Role.STREET_STAFF, Role.DEPARTMENT,
+                                  Role.DISTRICT_OFFICE, Role.LEADER])
+def test_users_of_another_district_are_refused_every_record(outsiders, role):
+    client = Client()
+    client.force_login(outsiders.users[role])
+    leaks: list[str] = []
+
+    def check_refused(method: str, url: str, response) -> None:
+        if response.status_code in REFUSED or response.status_code == 422 and method != "GET":
+            return
+        if response.status_code == 302 and response["Location"].startswith(("/login/", "/admin/")):
+            return
+        leaks.append(f"{method} {url} -> {response.status_code}")
+
+    def check_clean(method: str, url: str, response) -> None:
+        if response.status_code >= 300:
+            return
+        text = _text(response)
+        shown = [c for c in outsiders.canaries if c in text]
+        if shown:
+            leaks.append(f"{method} {url} shows {shown[:3]}")
+
+    # pages
+    for route, takes_id in _pages():
+        if _public(route):
+            continue  # public pages show place names by design (their own tests prove no personal data)
+        if not takes_id:
+            url = _fill(route, 1)
+            check_clean("GET", url, client.get(url))
+            continue
+        for value in outsiders.ids:
+            url = _fill(route, value)
+            check_refused("GET", url, client.get(url))
+            check_refused("POST", url, client.post(url))
+    # the admin: every registered model's list, and each record of the test district
+    for model, model_admin in admin.site._registry.items():
+        info = (model._meta.app_label, model._meta.model_name)
+        url = f"/admin/{info[0]}/{info[1]}/"
+        check_clean("GET", url, client.get(url))
+        for pk in model._default_manager.filter(pk__lt=OWN_ID_FLOOR).values_list("pk", flat=True)[:20]:
+            if model._meta.label in ("accounts.User",) and pk == outsiders.users[role].pk:
+                continue
+            for suffix in ("change/", "history/", "delete/"):
+                page = f"{url}{pk}/{suffix}"
+                check_refused("GET", page, client.get(page))
+            check_refused("POST", f"{url}{pk}/change/", client.post(f"{url}{pk}/change/"))
+    # the API
+    for path, method, operation, params in _api_operations():
+        method = method.upper()
+        takes_id = any(p["in"] == "path" and p.get("schema", {}).get("type") == "integer" for p in params.values())
+        if not takes_id:
+            if method == "GET":
+                url = _api_url(path, params, outsiders.ids[0])
+                check_clean(method, url, client.get(url))
+            continue
+        for value in outsiders.ids:
+            url = _api_url(path, params, value)
+            check_refused(method, url, client.generic(method, url, data="{}", content_type="application/json"))
+    assert not leaks, "\n".join(leaks[:60]) + (f"\n… {len(leaks) - 60} more" if len(leaks) > 60 else "")
