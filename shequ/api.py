@@ -77,6 +77,7 @@ def _register_routers() -> None:
     from shequ.appeals.api import router as appeals_router
     from shequ.appeals.api_metrics import router as appeals_rates_router
     from shequ.jurisdiction.api import router as tree_router
+    from shequ.privacy.api import router as privacy_router
     from shequ.proactive.api import router as proactive_router
     from shequ.registry.api import router as registry_router
     from shequ.transfer.api import router as transfer_router
@@ -91,6 +92,7 @@ def _register_routers() -> None:
     api.add_router("/proactive", proactive_router)
     api.add_router("/whistle", whistle_router)
     api.add_router("/agency", agency_router)
+    api.add_router("/privacy", privacy_router)
 
 
 _register_routers()

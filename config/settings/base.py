@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "shequ.web",
     "shequ.demo",
     "shequ.security",
+    "shequ.privacy",
 ]
 
 MIDDLEWARE = [
@@ -185,6 +186,9 @@ SHEQU_NOTIFY_CHANNELS = [c for c in (env("SHEQU_NOTIFY_CHANNELS", "logging") or 
 SHEQU_NOTIFY_SMS = {"url": env("SHEQU_NOTIFY_SMS_URL", ""), "headers": {"Authorization": env("SHEQU_NOTIFY_SMS_AUTH", "")}}
 SHEQU_NOTIFY_WECHAT = {"app_id": env("SHEQU_NOTIFY_WECHAT_APP_ID", ""), "app_secret": env("SHEQU_NOTIFY_WECHAT_SECRET", ""),
                        "template_id": env("SHEQU_NOTIFY_WECHAT_TEMPLATE", "")}
+
+# Personal-information requests (PIPL): the days within which a request is answered (docs/privacy.md).
+SHEQU_PI_REQUEST_DAYS = env_int("SHEQU_PI_REQUEST_DAYS", 15)
 
 # Alerts on unusual access to personal data: unmasked views / exports by one account in an hour.
 SHEQU_ALERT_UNMASK_PER_HOUR = env_int("SHEQU_ALERT_UNMASK_PER_HOUR", 50)

@@ -80,6 +80,9 @@ def _populate(world) -> None:
     blow(world)
     ensure_matters()
     open_case(world)
+    from shequ.privacy.services import request_file
+
+    request_file(actor=world.users["worker_a"], resident=world.residents["A101h"], kind="access")
     try:
         from shequ.security.tests import walk_data
     except ImportError:  # pragma: no cover - modules add their records in walk_data.populate

@@ -28,6 +28,10 @@ def nav_items(context) -> list[dict]:
                   ("web:address_search", _("地址"))]
     if not staff and scoping.can(user, "appeals.own"):
         items.append(("selfservice:mine", _("我的诉求")))
+    if not staff and getattr(user, "resident", None) is not None:
+        items.append(("privacy:mine", _("我的个人信息")))
+    if staff and scoping.can(user, "privacy.handle"):
+        items.append(("privacy:desk", _("个人信息请求")))
     if staff and scoping.can(user, "appeals.view"):
         items.append(("appeals:list", _("诉求")))
     if staff and scoping.can(user, "proactive.view"):
