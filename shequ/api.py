@@ -5,6 +5,7 @@ Errors are always ``{"code", "message", "extra"}`` with a 4xx status.
 """
 from __future__ import annotations
 
+from django.db import DataError
 from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -59,6 +60,14 @@ def validation_error(request, exc: ValidationError):
     return api.create_response(
         request, {"code": "invalid", "message": f"{first[0]}: {first[1][0]}", "extra": {"fields": fields}}, status=422
     )
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def value_out_of_range(request, exc):
+    """A number too large for the database, or a value too long for its column: the client's input."""
+    return api.create_response(request, {"code": "invalid", "message": "输入的数值超出范围或内容过长", "extra": {}},
+                               status=422)
 
 
 @api.exception_handler(AuthenticationError)

@@ -10,7 +10,8 @@ import time
 
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import JsonResponse
+from django.db import DataError
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -76,6 +77,12 @@ class AccountSecurityMiddleware:
         return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
 
     def process_exception(self, request, exception):
+        if isinstance(exception, (OverflowError, DataError)):
+            # an id too large for the database (/residents/99999999999999999999/): nothing has it
+            if _json(request):
+                return JsonResponse({"code": "invalid", "message": _("输入的数值超出范围或内容过长"), "extra": {}},
+                                    status=422)
+            raise Http404
         if isinstance(exception, RateLimited):
             if _json(request):
                 return JsonResponse(exception.as_dict(), status=429)

@@ -205,3 +205,11 @@ def test_pages_carry_a_content_security_policy(client, world):
     policy = response["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
     assert response["X-Frame-Options"] == "DENY" and response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_ids_too_large_for_the_database_are_not_found(client, world):
+    client.force_login(world.users["worker_a"])
+    huge = "9" * 30
+    assert client.get(f"/residents/{huge}/").status_code == 404
+    answer = client.get(f"/api/registry/residents/{huge}")
+    assert answer.status_code in (404, 422) and answer.json()["code"] in ("invalid", "not_found")
