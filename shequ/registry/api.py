@@ -169,10 +169,12 @@ def resident_update(request, resident_id: int, payload: ResidentUpdateIn):
     resident = selectors.resident_get(user=request.auth, pk=resident_id)
     changes = payload.model_dump(exclude_unset=True)
     tags = changes.pop("tags", None)
+    version = changes.pop("updated_at", None)
     for key in ("id_number", "phone"):  # null clears them
         if key in changes and changes[key] is None:
             changes[key] = ""
-    services.resident_update(actor=request.auth, resident=resident, tags=tags, **_present(changes))
+    services.resident_update(actor=request.auth, resident=resident, tags=tags, expected_version=version,
+                             **_present(changes))
     return selectors.resident_get(user=request.auth, pk=resident_id)
 
 

@@ -331,6 +331,7 @@ class ResidentUpdateIn(Schema):
     status: choice(Resident.Status) | None = None
     note: str | None = Field(None, max_length=200)
     tags: list[str] | None = Field(None, description="给出则整体替换标签")
+    updated_at: dt.datetime | None = Field(None, description="读取时的 updated_at;给出时若记录已被他人修改则 409(code stale),不覆盖")
 
     check_blank = field_validator("name")(_not_blank)
     check_id = field_validator("id_number")(_check_id_number)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shequ.core import crypto
+from shequ.core.versioning import ensure_version
 from shequ.core.audit import audit_record
 from shequ.core.errors import Conflict, InvalidInput, NotAllowed
 from shequ.core.idcard import IdNumberError, normalize_phone, parse_id_number, validate_phone
@@ -272,12 +273,16 @@ def resident_create(*, actor, name: str, household: Household | None = None, hou
 
 
 @transaction.atomic
-def resident_update(*, actor, resident: Resident, tags: Iterable[Tag | str] | None = None, **changes: Any) -> Resident:
+def resident_update(*, actor, resident: Resident, tags: Iterable[Tag | str] | None = None,
+                    expected_version=None, **changes: Any) -> Resident:
+    """Change a resident. ``expected_version`` (the ``updated_at`` the editor read) refuses the
+    change with 409 when someone else saved the record in between (core.versioning)."""
     scoping.ensure_can(actor, "registry.change", resident)
     unknown = set(changes) - set(RESIDENT_EDITABLE)
     if unknown:
         raise InvalidInput(_("不可修改的字段:%(f)s") % {"f": ", ".join(sorted(unknown))})
     resident = Resident.objects.select_for_update().get(pk=resident.pk)
+    ensure_version(resident, expected_version)
     changed: list[str] = []
     if "id_number" in changes:
         before = resident.id_hash

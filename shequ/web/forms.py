@@ -21,6 +21,7 @@ class ResidentForm(forms.Form):
     residence_type = forms.ChoiceField(label=_("人口类型"), choices=Resident.ResidenceType.choices)
     tags = forms.MultipleChoiceField(label=_("标签"), required=False, widget=forms.CheckboxSelectMultiple)
     note = forms.CharField(label=_("备注"), max_length=200, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.CharField(required=False, widget=forms.HiddenInput)  # the updated_at read (core.versioning)
 
     def __init__(self, *args, tags=(), **kwargs):
         super().__init__(*args, **kwargs)

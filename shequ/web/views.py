@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from shequ.core.versioning import version_of
 from shequ.core.errors import NotAllowed, NotInScope, ShequError
 from shequ.jurisdiction import scoping
 from shequ.jurisdiction import selectors as tree
@@ -69,7 +70,8 @@ def _form_error(form, exc: ShequError) -> None:
     fields = exc.extra.get("fields")
     if not field and isinstance(fields, dict) and len(fields) == 1:
         field = next(iter(fields))
-    form.add_error(field if field in form.fields else None, exc.message)
+    visible = field in form.fields and not form.fields[field].widget.is_hidden
+    form.add_error(field if visible else None, exc.message)
 
 
 def attempt(write, *, form=None, request=None) -> tuple[bool, object]:
@@ -270,13 +272,14 @@ def resident_edit(request, pk: int):
             for key in ("id_number", "phone"):
                 if not data[key]:
                     data.pop(key)
+            data["expected_version"] = data.pop("version")
             if attempt(lambda: reg_services.resident_update(actor=user, resident=resident, **data), form=form)[0]:
                 return redirect("web:resident_detail", pk=resident.pk)
     else:
         form = forms.ResidentForm(tags=tags, initial={
             "name": resident.name, "ethnicity": resident.ethnicity, "relation": resident.relation,
             "residence_type": resident.residence_type, "note": resident.note,
-            "tags": [c for c in current if c in visible],
+            "tags": [c for c in current if c in visible], "version": version_of(resident),
         })
     masked = reg.masked_personal(resident)
     form.fields["id_number"].widget.attrs["placeholder"] = masked["id_number"]
