@@ -5,7 +5,7 @@ Errors are always ``{"code", "message", "extra"}`` with a 4xx status.
 """
 from __future__ import annotations
 
-from django.db import DataError
+from django.db import DataError, InterfaceError, OperationalError
 from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -60,6 +60,16 @@ def validation_error(request, exc: ValidationError):
     return api.create_response(
         request, {"code": "invalid", "message": f"{first[0]}: {first[1][0]}", "extra": {"fields": fields}}, status=422
     )
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def database_error(request, exc):
+    from shequ.core.middleware import database_unavailable, is_connection_error
+
+    if is_connection_error(exc):
+        return database_unavailable(request)
+    raise exc
 
 
 @api.exception_handler(OverflowError)

@@ -20,6 +20,52 @@ def current_client_ip() -> str | None:
     return _client_ip.get()
 
 
+RETRY_AFTER_SECONDS = 5
+
+
+def database_unavailable(request):
+    """503 with Retry-After while the database cannot be reached (restart, failover): an error the
+    client may retry, never a 500. Nothing was written: the request's transaction did not commit."""
+    from django.http import HttpResponse, JsonResponse
+
+    message = "数据库暂时不可用,请稍后重试"
+    if request.path.startswith(("/api/", "/open311/")):
+        response = JsonResponse({"code": "unavailable", "message": message, "extra": {}}, status=503)
+    else:
+        response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def is_connection_error(exc) -> bool:
+    from django.db import InterfaceError, OperationalError
+
+    if isinstance(exc, InterfaceError):
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    text = str(exc).lower()
+    # PostgreSQL gone or restarting; SQLite busy beyond its timeout
+    return any(s in text for s in ("connection", "server closed", "terminating", "starting up", "shutting down",
+                                   "database is locked", "could not connect", "the database system"))
+
+
+class DatabaseUnavailableMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if is_connection_error(exception):
+            from django.db import connection
+
+            connection.close_if_unusable_or_obsolete()
+            return database_unavailable(request)
+        return None
+
+
 class RequestContextMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

@@ -33,6 +33,7 @@ pytestmark = pytest.mark.django_db
 PUBLIC = {
     "": "the sign-in redirect or the resident's home",
     "login/": "sign-in",
+    "healthz": "health check for load balancers (says only ok / unavailable)",
     "logout/": "sign-out",
     "i18n/": "language switch",
     "s/": "the resident's appeal page (anonymous appeals are allowed)",

@@ -58,3 +58,20 @@ def test_two_staff_accepting_one_appeal(world):
     late = two.post(f"/appeals/{appeal.pk}/accept", {})
     assert late.status == 409  # the appeal moved on; nothing is applied twice
     assert [e["verb"] for e in one.get(f"/appeals/{appeal.pk}").data["timeline"]].count("accepted") == 1
+
+
+def test_database_outage_is_a_retryable_503(client, world, monkeypatch):
+    from django.db import OperationalError
+
+    from shequ.registry import selectors
+
+    def down(**kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(selectors, "resident_get", down)
+    client.force_login(world.users["worker_a"])
+    page = client.get(f"/residents/{world.residents['A101h'].pk}/")
+    assert page.status_code == 503 and page["Retry-After"] == "5"
+    api = api_as(world, "worker_a").get(f"/registry/residents/{world.residents['A101h'].pk}")
+    assert api.status == 503 and api.data["code"] == "unavailable"
+    assert client.get("/healthz").json() == {"status": "ok"}
