@@ -102,11 +102,15 @@ AUTH_PASSWORD_VALIDATORS = [
      "OPTIONS": {"last_passwords": 5}},
 ]
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
-# Lockout: five wrong passwords for one account (or from one address) lock it for 30 minutes (an administrator can unlock
+# Lockout: five wrong passwords for one account lock it for 30 minutes (an administrator can unlock
 # it earlier: `shequ axes_reset_username NAME` or the admin's access attempts screen).
 AXES_FAILURE_LIMIT = env_int("SHEQU_LOCKOUT_FAILURES", 5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("SHEQU_LOCKOUT_MINUTES", 30))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: an account, or an address trying many
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# Not by address as well: a street office's staff share one address behind NAT, and one person's
+# typos must not lock everyone out. Guessing across many accounts from one address is capped by
+# the sign-in rate limit below (SHEQU_RATE_LOGIN), hence the silenced axes warning.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "shequ.security.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "shequ.core.middleware.client_ip_from"
