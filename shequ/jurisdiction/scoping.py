@@ -44,17 +44,23 @@ _WHISTLE_STREET = frozenset({"whistle.view", "whistle.create", "whistle.score", 
 # Full agency and door-to-door visits (全程代办, 上门服务): "agency.handle" opens cases, works their
 # steps and records visits. A resident's "agency.view" reaches only their own cases (agency.selectors).
 _AGENCY = frozenset({"agency.view", "agency.handle"})
+# Work admission and burden (社区工作准入与减负): departments file work requests ("admission.request"),
+# the district office keeps the lists and decides requests ("admission.lists", "admission.review"),
+# communities and grids do the work, flag unadmitted work and record seals, certificates, plaques
+# ("admission.work"); "admission.ledger" reads the burden ledger and the department ranking.
+_ADMISSION_READ = frozenset({"admission.view", "admission.ledger"})
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.RESIDENT: frozenset({"registry.view", "agency.view", "appeals.own"}),
-    Role.GRID_WORKER: frozenset({"registry.view", "registry.change", "registry.export"}) | _APPEALS_HANDLE | _AGENCY,
-    Role.COMMUNITY_WORKER: frozenset({"registry.view", "registry.change", "registry.import", "registry.export", "whistle.view"}) | _APPEALS_HANDLE | _PROACTIVE_VIEW | _AGENCY,
+    Role.GRID_WORKER: frozenset({"registry.view", "registry.change", "registry.export", "admission.view", "admission.work"}) | _APPEALS_HANDLE | _AGENCY,
+    Role.COMMUNITY_WORKER: frozenset({"registry.view", "registry.change", "registry.import", "registry.export", "whistle.view", "admission.work"}) | _APPEALS_HANDLE | _PROACTIVE_VIEW | _AGENCY | _ADMISSION_READ,
     Role.STREET_STAFF: frozenset({"registry.view", "registry.change", "registry.import", "registry.export", "tree.report",
-                                  "appeals.import"}) | _APPEALS_APPROVE | _PROACTIVE_MANAGE | _WHISTLE_STREET | _AGENCY,
-    Role.DEPARTMENT: frozenset({"registry.view", "appeals.view", "appeals.handle", "whistle.view", "whistle.act", "whistle.ranking"}),
+                                  "appeals.import"}) | _APPEALS_APPROVE | _PROACTIVE_MANAGE | _WHISTLE_STREET | _AGENCY | _ADMISSION_READ,
+    Role.DEPARTMENT: frozenset({"registry.view", "appeals.view", "appeals.handle", "whistle.view", "whistle.act", "whistle.ranking",
+                                "admission.request"}) | _ADMISSION_READ,
     Role.DISTRICT_OFFICE: frozenset({"registry.view", "registry.export", "tree.report", "tree.change",
-                                     "appeals.import"}) | _APPEALS_APPROVE | _PROACTIVE_MANAGE | _WHISTLE_STREET | _AGENCY,
-    Role.ORGANIZATION: frozenset({"registry.view", "tree.report"}),
-    Role.LEADER: frozenset({"registry.view", "registry.export", "tree.report", "appeals.view", "whistle.view", "whistle.ranking", "agency.view"}) | _PROACTIVE_VIEW,
+                                     "appeals.import", "admission.lists", "admission.review"}) | _APPEALS_APPROVE | _PROACTIVE_MANAGE | _WHISTLE_STREET | _AGENCY | _ADMISSION_READ,
+    Role.ORGANIZATION: frozenset({"registry.view", "tree.report"}) | _ADMISSION_READ,
+    Role.LEADER: frozenset({"registry.view", "registry.export", "tree.report", "appeals.view", "whistle.view", "whistle.ranking", "agency.view"}) | _PROACTIVE_VIEW | _ADMISSION_READ,
     Role.ADMIN: frozenset({"*"}),
 }
 
@@ -83,6 +89,13 @@ DEPARTMENT_LOOKUP: dict[str, tuple[str, ...]] = {
     "appeals.appeal": ("handling_department_id", "cohandlers__department_id", "whistles__targets__department_id"),
     "whistle.whistle": ("targets__department_id",),
     "whistle.whistletarget": ("department_id",),
+    # work admission: a department's own requests and their assignments, the unadmitted work
+    # flagged against it, the seal uses, certificates and plaques it asked for (shequ/admission)
+    "admission.worktask": ("department_id",),
+    "admission.assignment": ("task__department_id",),
+    "admission.unadmittedreport": ("department_id",),
+    "admission.stamprecord": ("department_id",),
+    "admission.plaque": ("department_id",),
 }
 
 
