@@ -14,7 +14,7 @@ Queries: one for the communities, five for the ledger, whatever the number of no
 """
 from __future__ import annotations
 
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 INDICATORS = [
@@ -78,34 +78,34 @@ def problems(nodes, start, end):
     if heavy:
         worst = heavy[0]
         found.append({
-            "key": "admission_heavy_burden", "title": _gettext("社区负担过重"),
-            "evidence": _gettext("%(n)d 个社区的负担指数达到 %(limit)s 以上,最高为%(name)s(%(index)s:准入事项 %(admitted)d 项、"
+            "key": "admission_heavy_burden", "title": gettext("社区负担过重"),
+            "evidence": gettext("%(n)d 个社区的负担指数达到 %(limit)s 以上,最高为%(name)s(%(index)s:准入事项 %(admitted)d 项、"
                                  "未准入事项 %(unadmitted)d 项、台账 %(ledgers)d 本、表格 %(forms)d 份)。") % {
                 "n": len(heavy), "limit": w.heavy_index, "name": worst.name, "index": worst.index,
                 "admitted": worst.admitted, "unadmitted": worst.unadmitted, "ledgers": worst.ledgers, "forms": worst.forms},
             "communities": [r.id for r in heavy],
-            "suggestion": _gettext("严格执行社区工作准入制度,清理清单外事项和重复台账,协助事项落实费随事转。"),
+            "suggestion": gettext("严格执行社区工作准入制度,清理清单外事项和重复台账,协助事项落实费随事转。"),
             "severity": 3 if len(heavy) * 2 >= len(rows) else 2,
         })
     flagged = [r for r in rows if r.unadmitted >= w.unadmitted_alert]
     if flagged:
         total = sum(r.unadmitted for r in flagged)
         found.append({
-            "key": "admission_unadmitted_work", "title": _gettext("未经准入的工作进社区"),
-            "evidence": _gettext("%(n)d 个社区登记了 %(total)d 项未经准入的工作(每社区 %(limit)d 项以上)。") % {
+            "key": "admission_unadmitted_work", "title": gettext("未经准入的工作进社区"),
+            "evidence": gettext("%(n)d 个社区登记了 %(total)d 项未经准入的工作(每社区 %(limit)d 项以上)。") % {
                 "n": len(flagged), "total": total, "limit": w.unadmitted_alert},
             "communities": [r.id for r in flagged],
-            "suggestion": _gettext("约谈交办部门,未经区社区办审批的事项一律退回,并计入部门考核。"),
+            "suggestion": gettext("约谈交办部门,未经区社区办审批的事项一律退回,并计入部门考核。"),
             "severity": 2,
         })
     late = [r for r in rows if r.overdue >= w.overdue_alert]
     if late:
         found.append({
-            "key": "admission_overdue_tasks", "title": _gettext("准入事项逾期未完成"),
-            "evidence": _gettext("%(n)d 个社区各有 %(limit)d 项以上准入事项逾期,合计 %(total)d 项。") % {
+            "key": "admission_overdue_tasks", "title": gettext("准入事项逾期未完成"),
+            "evidence": gettext("%(n)d 个社区各有 %(limit)d 项以上准入事项逾期,合计 %(total)d 项。") % {
                 "n": len(late), "limit": w.overdue_alert, "total": sum(r.overdue for r in late)},
             "communities": [r.id for r in late],
-            "suggestion": _gettext("核查事项期限是否合理、经费是否到位,必要时调整期限或减少事项。"),
+            "suggestion": gettext("核查事项期限是否合理、经费是否到位,必要时调整期限或减少事项。"),
             "severity": 1,
         })
     return found

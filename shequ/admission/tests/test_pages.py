@@ -169,3 +169,10 @@ def test_the_admin_is_scoped(aworld):
     assert client.get(f"/admin/admission/assignment/{row.pk}/change/").status_code in (302, 404)
     listing = client.get("/admin/admission/assignment/")
     assert listing.status_code == 200 and task.title not in listing.content.decode()
+
+
+def test_the_pages_speak_english(aworld):
+    client = _as(aworld, "office")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/admission/ledger/"})
+    text = client.get("/admission/ledger/").content.decode()
+    assert "Community burden ledger" in text and "Departments ranked by the burden they push" in text
