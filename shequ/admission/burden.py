@@ -75,6 +75,40 @@ def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
             dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=tz))
 
 
+def _accumulate(rows: dict[int, LedgerRow], *, today: dt.date, tasks, flags, stamps, plaques, avoided=None) -> None:
+    """Add each source to ``rows``: querysets already narrowed to the period and to the rows' scope,
+    grouped by ``g`` (a community or a department id). One ``GROUP BY`` query per source."""
+    not_refused = ~Q(outcome=StampRecord.Outcome.REFUSED)
+    sources = [
+        (tasks.annotate(n=Count("id"), ledgers=Sum("task__ledgers_demanded"), forms=Sum("task__forms_demanded"),
+                        funding=Sum("funding_share"),
+                        overdue=Count("id", filter=~Q(status=Assignment.Status.COMPLETED) & Q(due_on__lt=today))),
+         {"n": "admitted", "overdue": "overdue", "funding": "funding", "ledgers": "+ledgers", "forms": "+forms"}),
+        (flags.exclude(status=UnadmittedReport.Status.DISMISSED)
+         .annotate(n=Count("id"), ledgers=Sum("ledgers_demanded"), forms=Sum("forms_demanded")),
+         {"n": "unadmitted", "ledgers": "+ledgers", "forms": "+forms"}),
+        (stamps.annotate(certificates=Count("id", filter=Q(kind=StampRecord.Kind.CERTIFICATE) & not_refused),
+                         seals=Count("id", filter=Q(kind=StampRecord.Kind.SEAL) & not_refused),
+                         refused=Count("id", filter=~not_refused)),
+         {"certificates": "certificates", "seals": "seals", "refused": "refused"}),
+        (plaques.annotate(n=Count("id"), excess=Count("id", filter=Q(allowed=False))),
+         {"n": "plaques", "excess": "excess_plaques"}),
+    ]
+    if avoided is not None:
+        sources.append((avoided.annotate(n=Count("id")), {"n": "avoided"}))
+    for qs, fields in sources:
+        for r in qs.order_by():
+            row = rows.get(r["g"])
+            if row is None:
+                continue
+            for source, target in fields.items():
+                value = r[source] or 0
+                if target.startswith("+"):
+                    setattr(row, target[1:], getattr(row, target[1:]) + value)
+                else:
+                    setattr(row, target, value)
+
+
 def community_ledger(community_ids: list[int], start: dt.date, end: dt.date, *, today: dt.date | None = None,
                      weights: Weights | None = None) -> dict[int, LedgerRow]:
     """The ledger of each community in ``community_ids`` over [start, end] (dates inclusive)."""
@@ -86,47 +120,24 @@ def community_ledger(community_ids: list[int], start: dt.date, end: dt.date, *, 
         return rows
     for pk, name in Node.objects.filter(pk__in=community_ids).values_list("pk", "name"):
         rows[pk].name = name
-    tasks = (Assignment.objects.filter(community_id__in=community_ids, parent__isnull=True, received_at__gte=lo,
-                                       received_at__lt=hi)
-             .values("community_id").order_by()
-             .annotate(n=Count("id"), ledgers=Sum("task__ledgers_demanded"), forms=Sum("task__forms_demanded"),
-                       funding=Sum("funding_share"),
-                       overdue=Count("id", filter=~Q(status=Assignment.Status.COMPLETED) & Q(due_on__lt=today))))
-    for r in tasks:
-        row = rows[r["community_id"]]
-        row.admitted, row.overdue, row.funding = r["n"], r["overdue"], r["funding"] or Decimal("0")
-        row.ledgers += r["ledgers"] or 0
-        row.forms += r["forms"] or 0
-    flags = (UnadmittedReport.objects.filter(community_id__in=community_ids, received_on__gte=start, received_on__lte=end)
-             .exclude(status=UnadmittedReport.Status.DISMISSED)
-             .values("community_id").order_by()
-             .annotate(n=Count("id"), ledgers=Sum("ledgers_demanded"), forms=Sum("forms_demanded")))
-    for r in flags:
-        row = rows[r["community_id"]]
-        row.unadmitted = r["n"]
-        row.ledgers += r["ledgers"] or 0
-        row.forms += r["forms"] or 0
-    stamps = (StampRecord.objects.filter(community_id__in=community_ids, at__gte=lo, at__lt=hi)
-              .values("community_id").order_by()
-              .annotate(certificates=Count("id", filter=Q(kind=StampRecord.Kind.CERTIFICATE) & ~Q(outcome=StampRecord.Outcome.REFUSED)),
-                        seals=Count("id", filter=Q(kind=StampRecord.Kind.SEAL) & ~Q(outcome=StampRecord.Outcome.REFUSED)),
-                        refused=Count("id", filter=Q(outcome=StampRecord.Outcome.REFUSED))))
-    for r in stamps:
-        row = rows[r["community_id"]]
-        row.certificates, row.seals, row.refused = r["certificates"], r["seals"], r["refused"]
-    plaques = (Plaque.objects.filter(community_id__in=community_ids, put_up_on__lte=end)
-               .filter(Q(removed_on__isnull=True) | Q(removed_on__gt=end))
-               .values("community_id").order_by()
-               .annotate(n=Count("id"), excess=Count("id", filter=Q(allowed=False))))
-    for r in plaques:
-        rows[r["community_id"]].plaques, rows[r["community_id"]].excess_plaques = r["n"], r["excess"]
-    avoided = (AvoidedCollection.objects.filter(community_id__in=community_ids, at__gte=lo, at__lt=hi)
-               .values("community_id").order_by().annotate(n=Count("id")))
-    for r in avoided:
-        rows[r["community_id"]].avoided = r["n"]
+    g = F("community_id")
+    _accumulate(
+        rows, today=today,
+        tasks=Assignment.objects.filter(community_id__in=community_ids, parent__isnull=True, received_at__gte=lo,
+                                        received_at__lt=hi).values(g=g),
+        flags=UnadmittedReport.objects.filter(community_id__in=community_ids, received_on__gte=start,
+                                              received_on__lte=end).values(g=g),
+        stamps=StampRecord.objects.filter(community_id__in=community_ids, at__gte=lo, at__lt=hi).values(g=g),
+        plaques=_hanging(Plaque.objects.filter(community_id__in=community_ids), end).values(g=g),
+        avoided=AvoidedCollection.objects.filter(community_id__in=community_ids, at__gte=lo, at__lt=hi).values(g=g))
     for row in rows.values():
         row.compute_index(w)
     return rows
+
+
+def _hanging(plaques, end: dt.date):
+    """Plaques put up by ``end`` and not removed by then."""
+    return plaques.filter(put_up_on__lte=end).filter(Q(removed_on__isnull=True) | Q(removed_on__gt=end))
 
 
 def ledger_for(nodes: list[Node], start: dt.date, end: dt.date, **kwargs) -> list[LedgerRow]:
@@ -158,46 +169,15 @@ def department_ranking(district_id: int, start: dt.date, end: dt.date, *, weight
     lo, hi = _bounds(start, end)
     rows = {pk: LedgerRow(id=pk, name=name) for pk, name in
             Department.objects.filter(district_id=district_id).order_by("code", "id").values_list("pk", "name")}
-    tasks = (Assignment.objects.filter(task__district_id=district_id, parent__isnull=True, received_at__gte=lo,
-                                       received_at__lt=hi)
-             .values(dept=F("task__department_id")).order_by()
-             .annotate(n=Count("id"), ledgers=Sum("task__ledgers_demanded"), forms=Sum("task__forms_demanded"),
-                       funding=Sum("funding_share"),
-                       overdue=Count("id", filter=~Q(status=Assignment.Status.COMPLETED) & Q(due_on__lt=today))))
-    for r in tasks:
-        row = rows.get(r["dept"])
-        if row is not None:
-            row.admitted, row.overdue, row.funding = r["n"], r["overdue"], r["funding"] or Decimal("0")
-            row.ledgers += r["ledgers"] or 0
-            row.forms += r["forms"] or 0
-    flags = (UnadmittedReport.objects.filter(department__district_id=district_id, received_on__gte=start,
-                                             received_on__lte=end)
-             .exclude(status=UnadmittedReport.Status.DISMISSED)
-             .values("department_id").order_by()
-             .annotate(n=Count("id"), ledgers=Sum("ledgers_demanded"), forms=Sum("forms_demanded")))
-    for r in flags:
-        row = rows.get(r["department_id"])
-        if row is not None:
-            row.unadmitted = r["n"]
-            row.ledgers += r["ledgers"] or 0
-            row.forms += r["forms"] or 0
-    stamps = (StampRecord.objects.filter(department__district_id=district_id, at__gte=lo, at__lt=hi)
-              .values("department_id").order_by()
-              .annotate(certificates=Count("id", filter=Q(kind=StampRecord.Kind.CERTIFICATE) & ~Q(outcome=StampRecord.Outcome.REFUSED)),
-                        seals=Count("id", filter=Q(kind=StampRecord.Kind.SEAL) & ~Q(outcome=StampRecord.Outcome.REFUSED)),
-                        refused=Count("id", filter=Q(outcome=StampRecord.Outcome.REFUSED))))
-    for r in stamps:
-        row = rows.get(r["department_id"])
-        if row is not None:
-            row.certificates, row.seals, row.refused = r["certificates"], r["seals"], r["refused"]
-    plaques = (Plaque.objects.filter(department__district_id=district_id, put_up_on__lte=end)
-               .filter(Q(removed_on__isnull=True) | Q(removed_on__gt=end))
-               .values("department_id").order_by()
-               .annotate(n=Count("id"), excess=Count("id", filter=Q(allowed=False))))
-    for r in plaques:
-        row = rows.get(r["department_id"])
-        if row is not None:
-            row.plaques, row.excess_plaques = r["n"], r["excess"]
+    g = F("department_id")
+    _accumulate(
+        rows, today=today,
+        tasks=Assignment.objects.filter(task__district_id=district_id, parent__isnull=True, received_at__gte=lo,
+                                        received_at__lt=hi).values(g=F("task__department_id")),
+        flags=UnadmittedReport.objects.filter(department__district_id=district_id, received_on__gte=start,
+                                              received_on__lte=end).values(g=g),
+        stamps=StampRecord.objects.filter(department__district_id=district_id, at__gte=lo, at__lt=hi).values(g=g),
+        plaques=_hanging(Plaque.objects.filter(department__district_id=district_id), end).values(g=g))
     result = list(rows.values())
     for row in result:
         row.compute_index(w)

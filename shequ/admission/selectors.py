@@ -26,6 +26,13 @@ from .models import (
 _NOT_FOUND = _("记录不存在或不在您的辖区内")
 
 
+def _scoped(user, model) -> QuerySet:
+    """The records of a located admission model this user may read (none without ``admission.view``)."""
+    if not scoping.can(user, "admission.view"):
+        return model.objects.none()
+    return scoping.scope_queryset(model.objects.all(), user)
+
+
 # --- lists ---------------------------------------------------------------------------------------
 
 def list_in_force(*, district_id: int, day: dt.date) -> AdmissionList | None:
@@ -124,9 +131,7 @@ def task_events(*, user, task: WorkTask, assignments: list[Assignment]) -> Query
 def assignment_list(*, user, status: str = "", overdue_on: dt.date | None = None, q: str = "",
                     level: str = "") -> QuerySet[Assignment]:
     """Assignments the user may see, soonest due first; ``overdue_on`` keeps the open ones due before that day."""
-    if not scoping.can(user, "admission.view"):
-        return Assignment.objects.none()
-    qs = scoping.scope_queryset(Assignment.objects.all(), user)
+    qs = _scoped(user, Assignment)
     if status:
         qs = qs.filter(status=status)
     if overdue_on is not None:
@@ -175,9 +180,7 @@ def own_departments(*, user) -> QuerySet[Department]:
 # --- community records --------------------------------------------------------------------------
 
 def unadmitted_list(*, user, status: str = "", department: int | None = None) -> QuerySet[UnadmittedReport]:
-    if not scoping.can(user, "admission.view"):
-        return UnadmittedReport.objects.none()
-    qs = scoping.scope_queryset(UnadmittedReport.objects.all(), user)
+    qs = _scoped(user, UnadmittedReport)
     if status:
         qs = qs.filter(status=status)
     if department:
@@ -193,9 +196,7 @@ def unadmitted_get(*, user, pk: int) -> UnadmittedReport:
 
 
 def stamp_list(*, user, kind: str = "", outcome: str = "") -> QuerySet[StampRecord]:
-    if not scoping.can(user, "admission.view"):
-        return StampRecord.objects.none()
-    qs = scoping.scope_queryset(StampRecord.objects.all(), user)
+    qs = _scoped(user, StampRecord)
     if kind:
         qs = qs.filter(kind=kind)
     if outcome:
@@ -204,9 +205,7 @@ def stamp_list(*, user, kind: str = "", outcome: str = "") -> QuerySet[StampReco
 
 
 def plaque_list(*, user, current: bool = True) -> QuerySet[Plaque]:
-    if not scoping.can(user, "admission.view"):
-        return Plaque.objects.none()
-    qs = scoping.scope_queryset(Plaque.objects.all(), user)
+    qs = _scoped(user, Plaque)
     if current:
         qs = qs.filter(removed_on__isnull=True)
     return qs.select_related("community", "department", "item").order_by("community__path", "-allowed", "name", "id")

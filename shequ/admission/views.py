@@ -26,7 +26,7 @@ from shequ.core.errors import NotInScope
 from shequ.jurisdiction import scoping
 from shequ.web.charts import bar_chart
 from shequ.web.paging import capped_page
-from shequ.web.views import _require, attempt, page, public
+from shequ.web.views import _int, _require, attempt, page, public
 
 from . import api as admission_api
 from . import burden, datafields, forms, selectors, services
@@ -174,13 +174,6 @@ def list_action(request, pk: int, action: str):
 
 def _list_again(request, pk: int, bound: dict):
     return list_detail(request, pk, forms_bound=bound)
-
-
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise NotInScope(_("记录不存在或不在您的辖区内")) from None
 
 
 # --- tasks -----------------------------------------------------------------------------------
