@@ -352,10 +352,7 @@ def task_submit(*, actor, department_id: int | None = None, now: dt.datetime | N
                  extra={"department": department.pk, "list_item": task.list_item_id, "duty_class": task.duty_class,
                         "funding_total": str(task.funding_total(len(clean["communities"])))})
     if clean["goes_out"]:
-        task.transition_to(T.DISPATCHED)
-        task.admission = WorkTask.Admission.LISTED
-        task.save(update_fields=["status", "admission", "updated_at"])
-        _dispatch(task, actor=actor, now=now, communities=clean["communities"])
+        _admit_listed(task, actor=actor, now=now, communities=clean["communities"])
     return task
 
 
@@ -372,16 +369,21 @@ def task_resubmit(*, actor, task_id: int, now: dt.datetime | None = None, **data
         setattr(task, name, clean[name])
     task.transition_to(T.PENDING)
     task.submitted_at = now
-    task.save()
+    task.save(update_fields=[*_TASK_FIELDS, "status", "submitted_at", "updated_at"])
     task.communities.set(clean["communities"])
     _event(task, actor=actor, verb="resubmitted", at=now)
     audit_record(actor=actor, verb="admission.task_resubmitted", target=task)
     if clean["goes_out"]:
-        task.transition_to(T.DISPATCHED)
-        task.admission = WorkTask.Admission.LISTED
-        task.save(update_fields=["status", "admission", "updated_at"])
-        _dispatch(task, actor=actor, now=now, communities=clean["communities"])
+        _admit_listed(task, actor=actor, now=now, communities=clean["communities"])
     return task
+
+
+def _admit_listed(task: WorkTask, *, actor, now: dt.datetime, communities: list[Node]) -> None:
+    """On-list work with nothing for the office to decide goes out at once."""
+    task.transition_to(T.DISPATCHED)
+    task.admission = WorkTask.Admission.LISTED
+    task.save(update_fields=["status", "admission", "updated_at"])
+    _dispatch(task, actor=actor, now=now, communities=communities)
 
 
 def _task_for_update(actor, task_id: int) -> WorkTask:
