@@ -131,14 +131,14 @@ def list_detail(request, pk: int, *, forms_bound: dict | None = None):
 def list_action(request, pk: int, action: str):
     user = request.user
     _require(user, "admission.lists")
+    if action == "defaults":  # ``pk`` is the district here: it has no list yet
+        ok, made = attempt(lambda: services.list_install_defaults(actor=user, district_id=pk), request=request)
+        return redirect("admission:list_detail", pk=made.pk) if ok else redirect("admission:lists")
     admission_list = selectors.list_get(user=user, pk=pk)
     if action == "new-version":
         ok, draft = attempt(lambda: services.list_draft_create(actor=user, district_id=admission_list.district_id),
                             request=request)
         return redirect("admission:list_detail", pk=draft.pk) if ok else redirect("admission:lists")
-    if action == "defaults":
-        ok, made = attempt(lambda: services.list_install_defaults(actor=user, district_id=pk), request=request)
-        return redirect("admission:list_detail", pk=made.pk) if ok else redirect("admission:lists")
     if action == "add":
         form = forms.ItemForm(request.POST)
         if form.is_valid():

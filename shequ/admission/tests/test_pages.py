@@ -176,3 +176,16 @@ def test_the_pages_speak_english(aworld):
     client.post("/i18n/setlang/", {"language": "en", "next": "/admission/ledger/"})
     text = client.get("/admission/ledger/").content.decode()
     assert "Community burden ledger" in text and "Departments ranked by the burden they push" in text
+
+
+def test_the_office_installs_the_defaults_on_the_page(world):
+    office = _as(world, "office")
+    listing = office.get("/admission/lists/")
+    assert "安装默认清单" in listing.content.decode()
+    done = office.post(f"/admission/lists/{world.nodes['district'].pk}/defaults/")
+    made = AdmissionList.objects.get()
+    assert done.status_code == 302 and done["Location"] == f"/admission/lists/{made.pk}/"
+    assert made.is_default and made.items.count() == 58
+    again = office.post(f"/admission/lists/{world.nodes['district'].pk}/defaults/", follow=True)
+    assert "本区已有准入清单" in again.content.decode() and AdmissionList.objects.count() == 1
+    assert _as(world, "dept").post(f"/admission/lists/{world.nodes['district'].pk}/defaults/").status_code == 403
