@@ -187,3 +187,10 @@ def test_ledger_and_ranking_endpoints(aworld):
     ranking = office.get("/admission/ranking")
     assert ranking.data["rows"][0]["name"] == "民政局" and ranking.data["rows"][0]["admitted"] == 2
     assert api_as(aworld, "grid_a").get("/admission/ledger").status == 403
+
+
+def test_openapi_lists_the_admission_operations(aworld):
+    schema = api_as(aworld, "office").get("/openapi.json").data
+    paths = schema["paths"]
+    assert "/api/admission/tasks" in paths and "/api/admission/lists/in-force" in paths
+    assert paths["/api/admission/lists/in-force"]["get"].get("security") in (None, [])
