@@ -16,6 +16,7 @@ urlpatterns = [
     path("whistle/", include("shequ.whistle.urls")),
     path("open311/", include("shequ.open311.urls")),
     path("agency/", include("shequ.agency.urls")),
+    path("admission/", include("shequ.admission.urls")),
     path("", include("shequ.privacy.urls")),
     path("", include("shequ.selfservice.urls")),
     path("", include("shequ.web.urls")),

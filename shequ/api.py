@@ -92,6 +92,7 @@ def http_error(request, exc: HttpError):
 
 def _register_routers() -> None:
     from shequ.accounts.api import router as accounts_router
+    from shequ.admission.api import router as admission_router
     from shequ.agency.api import router as agency_router
     from shequ.appeals.api import router as appeals_router
     from shequ.appeals.api_metrics import router as appeals_rates_router
@@ -111,6 +112,7 @@ def _register_routers() -> None:
     api.add_router("/proactive", proactive_router)
     api.add_router("/whistle", whistle_router)
     api.add_router("/agency", agency_router)
+    api.add_router("/admission", admission_router)
     api.add_router("/privacy", privacy_router)
 
 

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "shequ.proactive",
     "shequ.whistle",
     "shequ.agency",
+    "shequ.admission",
     "shequ.notify",
     "shequ.selfservice",
     "shequ.transfer",

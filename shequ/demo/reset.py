@@ -15,6 +15,9 @@ from .logins import DEMO_USERNAMES
 _DATA_MODELS = [
     "notify.Delivery", "notify.Notification", "notify.WeChatBinding", "open311.Submission",
     "proactive.TopicNote", "proactive.TopicMilestone", "proactive.Topic",
+    "admission.TaskEvent", "admission.ResultFile", "admission.AvoidedCollection", "admission.Assignment",
+    "admission.WorkTask", "admission.UnadmittedReport", "admission.StampRecord", "admission.Plaque",
+    "admission.AdmissionItem", "admission.AdmissionList",
     "whistle.WhistleEvent", "whistle.WhistleTarget", "whistle.Whistle",
     "agency.Visit", "agency.Trip", "agency.CaseStep", "agency.AgencyCase",
     "appeals.AppealEvent", "appeals.AppealAttachment", "appeals.TimeRequest", "appeals.CoHandler", "appeals.Appeal",

@@ -44,22 +44,47 @@ _WHISTLE_STREET = frozenset({"whistle.view", "whistle.create", "whistle.score", 
 # Full agency and door-to-door visits (全程代办, 上门服务): "agency.handle" opens cases, works their
 # steps and records visits. A resident's "agency.view" reaches only their own cases (agency.selectors).
 _AGENCY = frozenset({"agency.view", "agency.handle"})
+# Work admission and burden (社区工作准入与减负): departments file work requests ("admission.request"),
+# the district office keeps the lists and decides requests ("admission.lists", "admission.review"),
+# communities and grids do the work, flag unadmitted work and record seals, certificates, plaques
+# ("admission.work"); "admission.ledger" reads the burden ledger and the department ranking.
+_ADMISSION_READ = frozenset({"admission.view", "admission.ledger"})
 # Personal-information requests (个人信息权利, shequ.privacy): handled where the resident is registered.
 # A resident files and follows their own through their account (privacy.views), with no capability.
 _PRIVACY = frozenset({"privacy.handle"})
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.RESIDENT: frozenset({"registry.view", "agency.view", "appeals.own"}),
     Role.GRID_WORKER: frozenset({"registry.view", "registry.change", "registry.export"}) | _APPEALS_HANDLE | _AGENCY,
-    Role.COMMUNITY_WORKER: frozenset({"registry.view", "registry.change", "registry.import", "registry.export", "whistle.view"}) | _APPEALS_HANDLE | _PROACTIVE_VIEW | _AGENCY | _PRIVACY,
+    Role.COMMUNITY_WORKER: frozenset({"registry.view", "registry.change", "registry.import", "registry.export", "whistle.view"}) | _APPEALS_HANDLE | _PROACTIVE_VIEW | _AGENCY,
     Role.STREET_STAFF: frozenset({"registry.view", "registry.change", "registry.import", "registry.export", "tree.report",
-                                  "appeals.import"}) | _APPEALS_APPROVE | _PROACTIVE_MANAGE | _WHISTLE_STREET | _AGENCY | _PRIVACY,
+                                  "appeals.import"}) | _APPEALS_APPROVE | _PROACTIVE_MANAGE | _WHISTLE_STREET | _AGENCY,
     Role.DEPARTMENT: frozenset({"registry.view", "appeals.view", "appeals.handle", "whistle.view", "whistle.act", "whistle.ranking"}),
     Role.DISTRICT_OFFICE: frozenset({"registry.view", "registry.export", "tree.report", "tree.change",
-                                     "appeals.import"}) | _APPEALS_APPROVE | _PROACTIVE_MANAGE | _WHISTLE_STREET | _AGENCY | _PRIVACY,
+                                     "appeals.import"}) | _APPEALS_APPROVE | _PROACTIVE_MANAGE | _WHISTLE_STREET | _AGENCY,
     Role.ORGANIZATION: frozenset({"registry.view", "tree.report"}),
     Role.LEADER: frozenset({"registry.view", "registry.export", "tree.report", "appeals.view", "whistle.view", "whistle.ranking", "agency.view"}) | _PROACTIVE_VIEW,
     Role.ADMIN: frozenset({"*"}),
 }
+
+
+def _grant(grants: dict[str, frozenset[str] | set[str]]) -> None:
+    """Add a module's capabilities to the roles (one block per module below)."""
+    for role, caps in grants.items():
+        CAPABILITIES[role] = CAPABILITIES[role] | frozenset(caps)
+
+
+_grant({  # admission (shequ.admission)
+    Role.GRID_WORKER: {"admission.view", "admission.work"},
+    Role.COMMUNITY_WORKER: {"admission.work"} | _ADMISSION_READ,
+    Role.STREET_STAFF: _ADMISSION_READ,
+    Role.DEPARTMENT: {"admission.request"} | _ADMISSION_READ,
+    Role.DISTRICT_OFFICE: {"admission.lists", "admission.review"} | _ADMISSION_READ,
+    Role.ORGANIZATION: _ADMISSION_READ,
+    Role.LEADER: _ADMISSION_READ,
+})
+_grant({  # personal-information requests (shequ.privacy)
+    Role.COMMUNITY_WORKER: _PRIVACY, Role.STREET_STAFF: _PRIVACY, Role.DISTRICT_OFFICE: _PRIVACY,
+})
 
 # How a resident user's own household is reached from each model (label -> lookup).
 OWN_HOUSEHOLD_LOOKUP = {
@@ -86,6 +111,13 @@ DEPARTMENT_LOOKUP: dict[str, tuple[str, ...]] = {
     "appeals.appeal": ("handling_department_id", "cohandlers__department_id", "whistles__targets__department_id"),
     "whistle.whistle": ("targets__department_id",),
     "whistle.whistletarget": ("department_id",),
+    # work admission: a department's own requests and their assignments, the unadmitted work
+    # flagged against it, the seal uses, certificates and plaques it asked for (shequ/admission)
+    "admission.worktask": ("department_id",),
+    "admission.assignment": ("task__department_id",),
+    "admission.unadmittedreport": ("department_id",),
+    "admission.stamprecord": ("department_id",),
+    "admission.plaque": ("department_id",),
 }
 
 

@@ -27,8 +27,13 @@ FORMATS = ("csv", "xlsx")
 CHUNK = 2000
 
 
-def _resident_rows(user, unmask: bool) -> tuple[list[str], int, Iterator[list]]:
-    qs = registry.resident_list(user=user, status=None).select_related("street", "house").prefetch_related(
+def _within(qs, communities):
+    """``qs`` narrowed to records of the given communities (None: no narrowing)."""
+    return qs if communities is None else qs.filter(community_id__in=list(communities))
+
+
+def _resident_rows(user, unmask: bool, communities=None) -> tuple[list[str], int, Iterator[list]]:
+    qs = _within(registry.resident_list(user=user, status=None), communities).select_related("street", "house").prefetch_related(
         Prefetch("tags", queryset=Tag.objects.only("id", "name", "sensitive", "sort", "code"), to_attr="export_tags"))
     headers = ["身份证号", "姓名", "性别", "出生日期", "联系电话", "户号", "与户主关系", "人口类型", "民族", "标签",
                "社区代码", "社区", "网格", "房屋编码", "状态", "备注"]
@@ -46,8 +51,8 @@ def _resident_rows(user, unmask: bool) -> tuple[list[str], int, Iterator[list]]:
     return headers, qs.count(), rows()
 
 
-def _household_rows(user, unmask: bool):
-    qs = registry.household_list(user=user).select_related("house__building")
+def _household_rows(user, unmask: bool, communities=None):
+    qs = _within(registry.household_list(user=user), communities).select_related("house__building")
     headers = ["户号", "房屋编码", "户类型", "户籍性质", "户主", "社区代码", "社区", "地址"]
 
     def rows():
@@ -58,8 +63,8 @@ def _household_rows(user, unmask: bool):
     return headers, qs.count(), rows()
 
 
-def _house_rows(user, unmask: bool):
-    qs = registry.house_list(user=user).select_related("building", "unit_node")
+def _house_rows(user, unmask: bool, communities=None):
+    qs = _within(registry.house_list(user=user), communities).select_related("building", "unit_node")
     headers = ["房屋编码", "楼栋代码", "单元", "室号", "楼层", "面积", "用途", "产权人", "社区代码", "社区", "网格", "地址"]
 
     def rows():
@@ -72,8 +77,8 @@ def _house_rows(user, unmask: bool):
     return headers, qs.count(), rows()
 
 
-def _unit_rows(user, unmask: bool):
-    qs = registry.establishment_list(user=user).select_related("building", "address__house")
+def _unit_rows(user, unmask: bool, communities=None):
+    qs = _within(registry.establishment_list(user=user), communities).select_related("building", "address__house")
     headers = ["统一社会信用代码", "单位名称", "单位类型", "行业/领域", "楼栋代码", "房屋编码", "联系人", "联系电话", "从业人数",
                "社区代码", "社区", "地址"]
 
@@ -93,19 +98,36 @@ _ROWS = {Kind.RESIDENTS: _resident_rows, Kind.HOUSEHOLDS: _household_rows, Kind.
 EXPORTABLE = frozenset(_ROWS)
 
 
-def export_rows(*, actor, kind: str, unmask: bool = False, fmt: str = "csv") -> tuple[list[str], Iterator[list]]:
-    """Check permission, write the audit record and return (headers, lazy rows) of one export."""
-    scoping.ensure_can(actor, "registry.export")
+def export_rows(*, actor, kind: str, unmask: bool = False, fmt: str = "csv", capability: str = "registry.export",
+                communities: list[int] | None = None, columns: list[str] | None = None,
+                audit_extra: dict | None = None) -> tuple[list[str], Iterator[list]]:
+    """Check permission, write the audit record and return (headers, lazy rows) of one export.
+
+    ``communities`` narrows the export to records of those communities (inside the actor's scope
+    still) and ``columns`` to those headers, in that order: a scoped export for one purpose (the
+    data reuse of work admission, shequ.admission). ``capability`` is the role capability asked
+    for; the caller of a narrowed export checks its own approval first.
+    """
+    scoping.ensure_can(actor, capability)
     if kind not in _ROWS:
         raise InvalidInput(_("未知的导出类型:%(k)s") % {"k": kind}, extra={"field": "kind"})
     if fmt not in FORMATS:
         raise InvalidInput(_("只支持 csv 和 xlsx 格式"), extra={"field": "format"})
     if unmask and not scoping.can_unmask(actor):
         raise NotAllowed(_("您没有导出身份证号、电话明文的权限"))
-    headers, count, rows = _ROWS[kind](actor, unmask)
+    headers, count, rows = _ROWS[kind](actor, unmask, communities)
+    if columns is not None:
+        unknown = [c for c in columns if c not in headers]
+        if unknown:
+            raise InvalidInput(_("未知的导出列:%(c)s") % {"c": "、".join(unknown)}, extra={"field": "columns"})
+        picks = [headers.index(c) for c in columns]
+        headers, rows = list(columns), ([row[i] for i in picks] for row in rows)
     nodes = scoping.bound_nodes(actor)
+    extra = {"count": count, "unmasked": unmask, "format": fmt}
+    if communities is not None:
+        extra.update(communities=sorted(communities), columns=headers)
     audit_record(actor=actor, verb=f"export.{kind}", target_type=f"registry.{kind}", target_repr=f"{count} records",
-                 node_id=nodes[0].pk if nodes else None, extra={"count": count, "unmasked": unmask, "format": fmt})
+                 node_id=nodes[0].pk if nodes else None, extra={**extra, **(audit_extra or {})})
     return headers, rows
 
 

@@ -3,6 +3,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from shequ.admission.demo import load_admission_demo
 from shequ.appeals.services import appeals_sweep
 from shequ.demo.appeals import AppealLoader
 from shequ.demo.loader import DISTRICT_CODE, SCALES, DemoLoader
@@ -48,6 +49,7 @@ class Command(BaseCommand):
             swept = appeals_sweep()
             say(f"  {made['appeals']:,} appeals, {made['events']:,} timeline events; the deadline sweep warned "
                 f"{swept.warned:,} and escalated {swept.escalated:,}.")
+        load_admission_demo(seed=seed, out=say)
         say(self.style.SUCCESS(
             f"Demo loaded in {time.monotonic() - started:.1f} s: {counts['node']:,} nodes, {counts['address']:,} addresses, "
             f"{counts['house']:,} houses, {counts['household']:,} households, {counts['resident']:,} residents, "
