@@ -430,7 +430,7 @@ def list_versions(request):
     return list(selectors.list_versions(user=request.auth))
 
 
-@router.get("/lists/{list_id}", response=ListDetailOut, summary="清单版本详情", operation_id="admission_list_get")
+@router.get("/lists/{int:list_id}", response=ListDetailOut, summary="清单版本详情", operation_id="admission_list_get")
 def list_get(request, list_id: int):
     return selectors.list_get(user=request.auth, pk=list_id)
 
@@ -449,20 +449,20 @@ def list_draft(request, payload: DraftIn):
     return Status(201, selectors.list_get(user=request.auth, pk=draft.pk))
 
 
-@router.post("/lists/{list_id}/items", response={201: ItemOut}, summary="草稿中添加事项", operation_id="admission_item_add")
+@router.post("/lists/{int:list_id}/items", response={201: ItemOut}, summary="草稿中添加事项", operation_id="admission_item_add")
 def item_add(request, list_id: int, payload: ItemIn):
     return Status(201, services.list_item_add(actor=request.auth, list_id=list_id, category=payload.category,
                                               name=payload.name, legal_basis=payload.legal_basis, note=payload.note))
 
 
-@router.put("/lists/{list_id}/items/{item_id}", response=ItemOut, summary="修改草稿中的事项", operation_id="admission_item_change")
+@router.put("/lists/{int:list_id}/items/{item_id}", response=ItemOut, summary="修改草稿中的事项", operation_id="admission_item_change")
 def item_change(request, list_id: int, item_id: int, payload: ItemChangeIn):
     _item_of(request, list_id, item_id)
     return services.list_item_update(actor=request.auth, item_id=item_id, name=payload.name,
                                      legal_basis=payload.legal_basis, note=payload.note)
 
 
-@router.delete("/lists/{list_id}/items/{item_id}", response={204: None}, summary="删除草稿中的事项",
+@router.delete("/lists/{int:list_id}/items/{item_id}", response={204: None}, summary="删除草稿中的事项",
                operation_id="admission_item_remove")
 def item_remove(request, list_id: int, item_id: int):
     _item_of(request, list_id, item_id)
@@ -476,7 +476,7 @@ def _item_of(request, list_id: int, item_id: int) -> None:
         raise NotInScope(_("记录不存在或不在您的辖区内"))
 
 
-@router.post("/lists/{list_id}/publish", response=ListDetailOut, summary="发布草稿(自施行日起生效,上一版本前一日停止)",
+@router.post("/lists/{int:list_id}/publish", response=ListDetailOut, summary="发布草稿(自施行日起生效,上一版本前一日停止)",
              operation_id="admission_list_publish")
 def list_publish(request, list_id: int, payload: PublishIn):
     services.list_publish(actor=request.auth, list_id=list_id, effective_from=payload.effective_from, note=payload.note)
