@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "shequ.proactive",
     "shequ.whistle",
     "shequ.agency",
+    "shequ.stars",
     "shequ.notify",
     "shequ.selfservice",
     "shequ.transfer",
