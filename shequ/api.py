@@ -79,6 +79,7 @@ def _register_routers() -> None:
     from shequ.jurisdiction.api import router as tree_router
     from shequ.proactive.api import router as proactive_router
     from shequ.registry.api import router as registry_router
+    from shequ.stars.api import router as stars_router
     from shequ.transfer.api import router as transfer_router
     from shequ.whistle.api import router as whistle_router
 
@@ -91,6 +92,7 @@ def _register_routers() -> None:
     api.add_router("/proactive", proactive_router)
     api.add_router("/whistle", whistle_router)
     api.add_router("/agency", agency_router)
+    api.add_router("/stars", stars_router)
 
 
 _register_routers()
