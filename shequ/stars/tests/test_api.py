@@ -7,22 +7,10 @@ from django.utils import timezone
 
 from shequ.registry.tests.apiclient import api_as
 from shequ.stars.models import MassVote, Rating, RatingStar, StarChange
-from shequ.stars.services import local_day
 
 from .factories import ALL, award, rating_of, scores
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def live_cycle(sworld):
-    """A cycle of this year whose mass assessment runs today (the API uses the real clock)."""
-    from shequ.stars import services
-
-    today = local_day(timezone.now())
-    start = max(dt.date(today.year, 1, 1), today - dt.timedelta(days=5))
-    end = min(dt.date(today.year, 12, 31), today + dt.timedelta(days=5))
-    return services.cycle_create(actor=sworld.users["admin"], year=today.year, mass_start=start, mass_end=end)
 
 
 def _json_scores(cycle, passing=ALL):
