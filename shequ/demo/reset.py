@@ -16,6 +16,7 @@ _DATA_MODELS = [
     "notify.Delivery", "notify.Notification", "notify.WeChatBinding", "open311.Submission",
     "proactive.TopicNote", "proactive.TopicMilestone", "proactive.Topic",
     "whistle.WhistleEvent", "whistle.WhistleTarget", "whistle.Whistle",
+    "stars.RatingEvent", "stars.Objection", "stars.StarChange", "stars.MassVote", "stars.RatingStar", "stars.Rating",
     "agency.Visit", "agency.Trip", "agency.CaseStep", "agency.AgencyCase",
     "appeals.AppealEvent", "appeals.AppealAttachment", "appeals.TimeRequest", "appeals.CoHandler", "appeals.Appeal",
     "appeals.AppealCounter",
