@@ -46,7 +46,8 @@ VERBS = {
 
 STEPS = [(R.MASS, gettext_lazy("群众测评")), (R.ASSESSED, gettext_lazy("乡镇考评")), (R.REVIEWED, gettext_lazy("市属部门复核验收")),
          (R.PUBLICITY, gettext_lazy("市委审定授星")), (R.PUBLISHED, gettext_lazy("公示亮星"))]
-_ORDER = {R.MASS: 0, R.RETURNED: 0, R.ASSESSED: 1, R.REVIEWED: 2, R.PUBLICITY: 3, R.PUBLISHED: 4}
+#: The step a rating is at (the one to be done next); PUBLISHED: all five done.
+_ORDER = {R.MASS: 0, R.RETURNED: 1, R.ASSESSED: 2, R.REVIEWED: 3, R.PUBLICITY: 4, R.PUBLISHED: 5}
 
 
 def _today() -> dt.date:
@@ -72,8 +73,8 @@ def _steps(rating: Rating) -> list[dict]:
     at = {R.MASS: rating.mass_closed_at, R.ASSESSED: rating.assessed_at, R.REVIEWED: rating.reviewed_at,
           R.PUBLICITY: rating.approved_at, R.PUBLISHED: rating.published_at}
     current = _ORDER[rating.status]
-    return [{"label": label, "at": at[status], "done": i < current or rating.status == R.PUBLISHED,
-             "current": i == current and rating.status != R.PUBLISHED} for i, (status, label) in enumerate(STEPS)]
+    return [{"label": label, "at": at[status] if i < current else None, "done": i < current, "current": i == current}
+            for i, (status, label) in enumerate(STEPS)]
 
 
 # --- the desk ----------------------------------------------------------------------------------
