@@ -207,3 +207,10 @@ def test_admin_ratings_are_scoped(client, sworld, live_cycle):
     assert "甲社区" in text and "丙村" not in text
     assert c.get(f"/admin/stars/rating/{rating_of(sworld, live_cycle, 'C').pk}/change/").status_code == 302
     assert c.get("/admin/stars/starcycle/").status_code == 403
+
+
+def test_pages_in_english(client, sworld, live_cycle):
+    award(sworld, live_cycle, "A", passing=ALL[:7], now=_past())
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    text = client.get(f"/stars/board/{sworld.nodes['A'].pk}/").content.decode()
+    assert "Party organization of 甲社区" in text and "Fairly good" in text and "Five-Good" in text
