@@ -2,7 +2,7 @@
 administrators); ratings are read-only and scoped (their steps run through the services and pages)."""
 from django.contrib import admin
 
-from shequ.core.admin import ConfigAdmin, ScopedAdmin
+from shequ.core.admin import ConfigAdmin, ReadOnlyInline, ScopedAdmin
 
 from .models import Rating, RatingStar, Star, StarChange, StarCycle, StarItem
 
@@ -40,26 +40,12 @@ class StarAdmin(ConfigAdmin):
     inlines = [StarItemInline]
 
 
-class _ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class RatingStarInline(_ReadOnlyInline):
+class RatingStarInline(ReadOnlyInline):
     model = RatingStar
     fields = ("star", "mass_rate", "score", "proposed", "review_passed", "approved")
 
 
-class StarChangeInline(_ReadOnlyInline):
+class StarChangeInline(ReadOnlyInline):
     model = StarChange
     fields = ("star", "kind", "status", "effective_on", "quarter", "reason", "evidence")
 

@@ -254,38 +254,35 @@ def rating_action(request, pk: int, action: str):
     return redirect("stars:rating", pk=pk)
 
 
+def _row_action(request, pk: int, key: str, form, write, done: str):
+    """A decision on one row of a rating's page (an addition, an objection): the form, then the service."""
+    _require(request.user, "stars.view")
+    rating = selectors.rating_get(user=request.user, pk=pk)
+    if form.is_valid():
+        ok, _r = attempt(lambda: write(form.cleaned_data), form=form)
+        if ok:
+            messages.success(request, done)
+            return redirect("stars:rating", pk=pk)
+    return _detail(request, rating, bound={"action": key, "form": form}, status=422)
+
+
 @page
 @require_POST
 def change_decide(request, pk: int, change_id: int):
-    user = request.user
-    _require(user, "stars.view")
-    rating = selectors.rating_get(user=user, pk=pk)
-    form = forms.DecideForm(request.POST, prefix=f"c{change_id}")
-    if form.is_valid():
-        ok, _r = attempt(lambda: services.star_change_decide(actor=user, change_id=change_id,
-                                                             approve=form.cleaned_data["approve"],
-                                                             note=form.cleaned_data["note"]), form=form)
-        if ok:
-            messages.success(request, _("已审定增星申请"))
-            return redirect("stars:rating", pk=pk)
-    return _detail(request, rating, bound={"action": f"decide{change_id}", "form": form}, status=422)
+    return _row_action(request, pk, f"decide{change_id}", forms.DecideForm(request.POST, prefix=f"c{change_id}"),
+                       lambda d: services.star_change_decide(actor=request.user, change_id=change_id,
+                                                             approve=d["approve"], note=d["note"]),
+                       _("已审定增星申请"))
 
 
 @page
 @require_POST
 def objection_answer(request, pk: int, objection_id: int):
-    user = request.user
-    _require(user, "stars.view")
-    rating = selectors.rating_get(user=user, pk=pk)
-    form = forms.AnswerForm(request.POST, prefix=f"o{objection_id}")
-    if form.is_valid():
-        d = form.cleaned_data
-        ok, _r = attempt(lambda: services.objection_answer(actor=user, objection_id=objection_id, outcome=d["outcome"],
-                                                           answer=d["answer"], remove_star=d["remove_star"]), form=form)
-        if ok:
-            messages.success(request, _("已答复异议"))
-            return redirect("stars:rating", pk=pk)
-    return _detail(request, rating, bound={"action": f"answer{objection_id}", "form": form}, status=422)
+    return _row_action(request, pk, f"answer{objection_id}", forms.AnswerForm(request.POST, prefix=f"o{objection_id}"),
+                       lambda d: services.objection_answer(actor=request.user, objection_id=objection_id,
+                                                           outcome=d["outcome"], answer=d["answer"],
+                                                           remove_star=d["remove_star"]),
+                       _("已答复异议"))
 
 
 # --- the public star board (亮星) ------------------------------------------------------------------------
