@@ -52,7 +52,7 @@ def _locked(actor, rating_id: int, action: str) -> Rating:
     """The rating (404 outside the actor's scope), row-locked, after the capability check (403)."""
     ensure(actor, action)
     found = scoping.get_in_scope(Rating.objects.all(), actor, pk=rating_id)
-    return Rating.objects.select_for_update().select_related("cycle", "organization").get(pk=found.pk)
+    return Rating.objects.select_for_update(of=("self",)).select_related("cycle", "organization").get(pk=found.pk)
 
 
 # --- cycles ----------------------------------------------------------------------------------
@@ -153,7 +153,7 @@ def mass_vote(*, actor, cycle_id: int, answers: Mapping[int, str], comment: str 
     if community_id is None:
         raise InvalidInput(_("您的账号尚未关联到登记的户,不能参加测评"), code=StarsErrorCode.NO_HOUSEHOLD)
     try:
-        rating = Rating.objects.select_for_update().select_related("cycle").get(cycle_id=cycle_id, organization_id=community_id)
+        rating = Rating.objects.select_for_update(of=("self",)).select_related("cycle").get(cycle_id=cycle_id, organization_id=community_id)
     except Rating.DoesNotExist:
         raise NotInScope(_("本社区本年度没有开展星级评定")) from None
     today = local_day(now)
@@ -360,7 +360,7 @@ def rating_approve(*, actor, rating_id: int, struck: Mapping[int, str] | None = 
     return rating
 
 
-def _may_object(actor, rating: Rating) -> bool:
+def may_object(actor, rating: Rating) -> bool:
     if getattr(actor, "role", None) == Role.RESIDENT and not scoping.is_global(actor):
         return resident_community_id(actor) == rating.organization_id
     return scoping.can(actor, "stars.view") and scoping.obj_in_scope(actor, rating)
@@ -375,9 +375,9 @@ def objection_file(*, actor, rating_id: int, text: str, star_id: int | None = No
     now = now or timezone.now()
     text = _text(text, "text", _("请填写异议内容"))
     rating = Rating.objects.filter(pk=rating_id).select_related("cycle").first()
-    if rating is None or not (actor and actor.is_authenticated and _may_object(actor, rating)):
+    if rating is None or not (actor and actor.is_authenticated and may_object(actor, rating)):
         raise NotInScope(_("记录不存在或不在您的辖区内"))
-    rating = Rating.objects.select_for_update().select_related("cycle").get(pk=rating.pk)
+    rating = Rating.objects.select_for_update(of=("self",)).select_related("cycle").get(pk=rating.pk)
     today = local_day(now)
     if rating.status != R.PUBLICITY or today > rating.publicity_end:
         raise Conflict(_("不在公示期内,不能提出异议"), code=StarsErrorCode.PUBLICITY_OVER)
@@ -400,8 +400,8 @@ def objection_answer(*, actor, objection_id: int, outcome: str, answer: str, rem
     found = qs.filter(pk=objection_id).first()
     if found is None:
         raise NotInScope(_("记录不存在或不在您的辖区内"))
-    rating = Rating.objects.select_for_update().select_related("cycle").get(pk=found.rating_id)
-    objection = Objection.objects.select_for_update().select_related("star").get(pk=found.pk)
+    rating = Rating.objects.select_for_update(of=("self",)).select_related("cycle").get(pk=found.rating_id)
+    objection = Objection.objects.select_for_update(of=("self",)).select_related("star").get(pk=found.pk)
     if objection.answered_at is not None:
         raise Conflict(_("该异议已答复"), code=StarsErrorCode.OBJECTION_ANSWERED)
     if outcome not in Objection.Outcome.values:
@@ -534,8 +534,8 @@ def star_change_decide(*, actor, change_id: int, approve: bool, note: str = "",
     found = scoping.scope_queryset(StarChange.objects.all(), actor, via="rating__").filter(pk=change_id).first()
     if found is None:
         raise NotInScope(_("记录不存在或不在您的辖区内"))
-    rating = Rating.objects.select_for_update().select_related("cycle").get(pk=found.rating_id)
-    change = StarChange.objects.select_for_update().select_related("star").get(pk=found.pk)
+    rating = Rating.objects.select_for_update(of=("self",)).select_related("cycle").get(pk=found.rating_id)
+    change = StarChange.objects.select_for_update(of=("self",)).select_related("star").get(pk=found.pk)
     if change.status != StarChange.Status.PENDING:
         raise Conflict(_("该申请已审定"), code=StarsErrorCode.CHANGE_DECIDED)
     note = (note or "").strip()

@@ -298,7 +298,7 @@ def board(request, community_id: int):
     stars = selectors.cycle_stars(rating.cycle)
     in_publicity = rating.status == R.PUBLICITY and today <= rating.publicity_end
     user = request.user
-    may_object = bool(in_publicity and user.is_authenticated and services._may_object(user, rating))
+    may_object = bool(in_publicity and user.is_authenticated and services.may_object(user, rating))
     form = forms.ObjectionForm(stars=stars, prefix="objection")
     status = 200
     if request.method == "POST":
