@@ -301,3 +301,17 @@ def test_cadre_coefficient_counts_removals_up_to_year_end(sworld, cycle):
     services.star_remove(actor=sworld.users["street_s1"], rating_id=rating.pk, star_id=star(cycle, "team").pk,
                          reason="r", evidence="e", now=dt.datetime(2027, 1, 20, 9, tzinfo=NOW.tzinfo))
     assert cadre_coefficient(sworld.nodes["A"].pk, 2026)["stars"] == 7
+
+
+def test_every_step_leaves_an_audit_row_and_a_timeline_line(sworld, cycle):
+    rating = award(sworld, cycle, passing=ALL[:8])
+    services.star_remove(actor=sworld.users["street_s1"], rating_id=rating.pk, star_id=star(cycle, "team").pk,
+                         reason="r", evidence="e", now=NOW + DAY)
+    verbs = list(AuditLog.objects.filter(target_type="stars.rating", target_id=str(rating.pk))
+                 .order_by("id").values_list("verb", "actor_name"))
+    assert verbs == [("stars.assessed", "street_s1"), ("stars.reviewed", "org_review"), ("stars.approved", "org_approve"),
+                     ("stars.star_removed", "street_s1")]
+    assert list(rating.events.order_by("id").values_list("verb", flat=True)) == ["assessed", "reviewed", "approved",
+                                                                                 "star_removed"]
+    removed = AuditLog.objects.get(verb="stars.star_removed")
+    assert removed.extra["quarter"] == "2026Q4" and removed.node_id == sworld.nodes["A"].pk
