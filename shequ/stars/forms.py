@@ -66,3 +66,18 @@ class AnswerForm(forms.Form):
     outcome = forms.ChoiceField(label=_("处理结果"), choices=Objection.Outcome.choices, widget=forms.RadioSelect)
     answer = forms.CharField(label=_("答复"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
     remove_star = forms.BooleanField(label=_("异议成立,据此减去所涉及的星"), required=False)
+
+
+class CycleForm(forms.Form):
+    """A new rating year; thresholds start at the SPEC defaults (stars are copied from the last year)."""
+
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    mass_start = forms.DateField(label=_("群众测评开始"), widget=forms.DateInput(attrs={"type": "date"}))
+    mass_end = forms.DateField(label=_("群众测评结束"), widget=forms.DateInput(attrs={"type": "date"}))
+    publicity_days = forms.IntegerField(label=_("公示期(天)"), min_value=1, max_value=60, initial=7)
+    good_min = forms.IntegerField(label=_("“好”最少星数"), min_value=1, max_value=50, initial=8)
+    fair_min = forms.IntegerField(label=_("“较好”最少星数"), min_value=1, max_value=50, initial=7)
+    average_min = forms.IntegerField(label=_("“一般”最少星数"), min_value=1, max_value=50, initial=5)
+    wuhao_min = forms.IntegerField(label=_("推荐“五好党支部”最少星数"), min_value=1, max_value=50, initial=7)
+    city_min = forms.IntegerField(label=_("推荐市级先进基层党组织最少星数"), min_value=1, max_value=50, initial=8)
+    region_min = forms.IntegerField(label=_("推荐自治区级先进基层党组织最少星数"), min_value=1, max_value=50, initial=10)

@@ -7,6 +7,7 @@ app_name = "stars"
 urlpatterns = [
     path("", views.desk, name="desk"),
     path("open/", views.ratings_open, name="open"),
+    path("cycles/new/", views.cycle_create, name="cycle_create"),
     path("overview/", views.overview, name="overview"),
     path("overview/export.xlsx", views.overview_export, name="export"),
     path("cadres/", views.cadres, name="cadres"),

@@ -105,7 +105,26 @@ def desk(request):
         "pending": list(selectors.pending_changes(user=user)[:50]) if may(user, "stars.approve") else [],
         "objections": list(selectors.open_objections(user=user)[:50]) if may(user, "stars.answer") else [],
         "can_open": may(user, "stars.assess") or may(user, "stars.configure"),
+        "can_configure": may(user, "stars.configure"),
     })
+
+
+@page
+def cycle_create(request):
+    """Set up a rating year (the organization department): its dates and thresholds; stars are
+    copied from the latest year (or the ten defaults) and every community in scope gets a rating."""
+    user = request.user
+    if not may(user, "stars.configure"):
+        _require(user, "stars.configure")
+    form = forms.CycleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = dict(form.cleaned_data)
+        ok, cycle = attempt(lambda: services.cycle_create(actor=user, year=d.pop("year"), mass_start=d.pop("mass_start"),
+                                                          mass_end=d.pop("mass_end"), **d), form=form)
+        if ok:
+            messages.success(request, _("已设立 %(year)s 年度考评") % {"year": cycle.year})
+            return redirect(f"{reverse('stars:desk')}?year={cycle.year}")
+    return render(request, "stars/cycle_form.html", {"form": form}, status=422 if form.errors else 200)
 
 
 @page

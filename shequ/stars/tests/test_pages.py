@@ -214,3 +214,15 @@ def test_pages_in_english(client, sworld, live_cycle):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     text = client.get(f"/stars/board/{sworld.nodes['A'].pk}/").content.decode()
     assert "Party organization of 甲社区" in text and "Fairly good" in text and "Five-Good" in text
+
+
+def test_organization_department_sets_up_a_year_on_its_page(client, sworld):
+    assert _as(client, sworld, "street_s1").get("/stars/cycles/new/").status_code == 403
+    c = _as(client, sworld, "org_plain")
+    assert "设立考评年度" in c.get("/stars/").content.decode()
+    data = {"year": 2032, "mass_start": "2032-10-01", "mass_end": "2032-09-01", "publicity_days": 7, "good_min": 8,
+            "fair_min": 7, "average_min": 5, "wuhao_min": 7, "city_min": 8, "region_min": 10}
+    answer = c.post("/stars/cycles/new/", data)
+    assert answer.status_code == 422 and "不能早于开始日期" in answer.content.decode()
+    answer = c.post("/stars/cycles/new/", {**data, "mass_end": "2032-10-31"})
+    assert answer.status_code == 302 and Rating.objects.filter(cycle__year=2032).count() == 3
