@@ -18,6 +18,7 @@ urlpatterns = [
     path("agency/", include("shequ.agency.urls")),
     path("admission/", include("shequ.admission.urls")),
     path("", include("shequ.privacy.urls")),
+    path("stars/", include("shequ.stars.urls")),
     path("", include("shequ.selfservice.urls")),
     path("", include("shequ.web.urls")),
 ]

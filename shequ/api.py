@@ -100,6 +100,7 @@ def _register_routers() -> None:
     from shequ.privacy.api import router as privacy_router
     from shequ.proactive.api import router as proactive_router
     from shequ.registry.api import router as registry_router
+    from shequ.stars.api import router as stars_router
     from shequ.transfer.api import router as transfer_router
     from shequ.whistle.api import router as whistle_router
 
@@ -114,6 +115,7 @@ def _register_routers() -> None:
     api.add_router("/agency", agency_router)
     api.add_router("/admission", admission_router)
     api.add_router("/privacy", privacy_router)
+    api.add_router("/stars", stars_router)
 
 
 _register_routers()

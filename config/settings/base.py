@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "shequ.whistle",
     "shequ.agency",
     "shequ.admission",
+    "shequ.stars",
     "shequ.notify",
     "shequ.selfservice",
     "shequ.transfer",

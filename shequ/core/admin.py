@@ -69,6 +69,22 @@ class ScopedAdmin(admin.ModelAdmin):
         return False
 
 
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown under a record that only its services change (a timeline, a workflow's rows)."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(AuditLog)
 class AuditLogAdmin(ConfigAdmin):
     list_display = ("at", "actor_name", "verb", "target_type", "target_id", "target_repr", "ip")

@@ -19,6 +19,7 @@ _DATA_MODELS = [
     "admission.WorkTask", "admission.UnadmittedReport", "admission.StampRecord", "admission.Plaque",
     "admission.AdmissionItem", "admission.AdmissionList",
     "whistle.WhistleEvent", "whistle.WhistleTarget", "whistle.Whistle",
+    "stars.RatingEvent", "stars.Objection", "stars.StarChange", "stars.MassVote", "stars.RatingStar", "stars.Rating",
     "agency.Visit", "agency.Trip", "agency.CaseStep", "agency.AgencyCase",
     "appeals.AppealEvent", "appeals.AppealAttachment", "appeals.TimeRequest", "appeals.CoHandler", "appeals.Appeal",
     "appeals.AppealCounter",

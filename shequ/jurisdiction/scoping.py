@@ -52,17 +52,23 @@ _ADMISSION_READ = frozenset({"admission.view", "admission.ledger"})
 # Personal-information requests (个人信息权利, shequ.privacy): handled where the resident is registered.
 # A resident files and follows their own through their account (privacy.views), with no capability.
 _PRIVACY = frozenset({"privacy.handle"})
+# Star rating (星级化考评, docs/stars.md): residents rate their own community ("stars.rate"); the
+# street/township assesses, checks quarterly and answers objections; the organization department
+# reviews ("stars.review") and approves ("stars.approve"), each also needing the user's own
+# permission (stars.review_rating / stars.approve_rating), so the two steps go to different people.
+_STARS_STREET = frozenset({"stars.view", "stars.assess", "stars.check", "stars.answer", "stars.export"})
+_STARS_ORG = frozenset({"stars.view", "stars.review", "stars.approve", "stars.answer", "stars.export", "stars.configure"})
 CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.RESIDENT: frozenset({"registry.view", "agency.view", "appeals.own"}),
+    Role.RESIDENT: frozenset({"registry.view", "agency.view", "appeals.own", "stars.rate"}),
     Role.GRID_WORKER: frozenset({"registry.view", "registry.change", "registry.export"}) | _APPEALS_HANDLE | _AGENCY,
-    Role.COMMUNITY_WORKER: frozenset({"registry.view", "registry.change", "registry.import", "registry.export", "whistle.view"}) | _APPEALS_HANDLE | _PROACTIVE_VIEW | _AGENCY,
+    Role.COMMUNITY_WORKER: frozenset({"registry.view", "registry.change", "registry.import", "registry.export", "whistle.view", "stars.view"}) | _APPEALS_HANDLE | _PROACTIVE_VIEW | _AGENCY,
     Role.STREET_STAFF: frozenset({"registry.view", "registry.change", "registry.import", "registry.export", "tree.report",
-                                  "appeals.import"}) | _APPEALS_APPROVE | _PROACTIVE_MANAGE | _WHISTLE_STREET | _AGENCY,
+                                  "appeals.import"}) | _APPEALS_APPROVE | _PROACTIVE_MANAGE | _WHISTLE_STREET | _AGENCY | _STARS_STREET,
     Role.DEPARTMENT: frozenset({"registry.view", "appeals.view", "appeals.handle", "whistle.view", "whistle.act", "whistle.ranking"}),
     Role.DISTRICT_OFFICE: frozenset({"registry.view", "registry.export", "tree.report", "tree.change",
-                                     "appeals.import"}) | _APPEALS_APPROVE | _PROACTIVE_MANAGE | _WHISTLE_STREET | _AGENCY,
-    Role.ORGANIZATION: frozenset({"registry.view", "tree.report"}),
-    Role.LEADER: frozenset({"registry.view", "registry.export", "tree.report", "appeals.view", "whistle.view", "whistle.ranking", "agency.view"}) | _PROACTIVE_VIEW,
+                                     "appeals.import", "stars.view", "stars.export"}) | _APPEALS_APPROVE | _PROACTIVE_MANAGE | _WHISTLE_STREET | _AGENCY,
+    Role.ORGANIZATION: frozenset({"registry.view", "tree.report"}) | _STARS_ORG,
+    Role.LEADER: frozenset({"registry.view", "registry.export", "tree.report", "appeals.view", "whistle.view", "whistle.ranking", "agency.view", "stars.view", "stars.export"}) | _PROACTIVE_VIEW,
     Role.ADMIN: frozenset({"*"}),
 }
 

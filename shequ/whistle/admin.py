@@ -2,7 +2,7 @@
 read-only and scoped (their workflow runs through the services and the pages)."""
 from django.contrib import admin
 
-from shequ.core.admin import ConfigAdmin, ScopedAdmin
+from shequ.core.admin import ConfigAdmin, ReadOnlyInline, ScopedAdmin
 
 from .models import Whistle, WhistleEvent, WhistleTarget, WhistleTimeLimit
 
@@ -12,27 +12,13 @@ class WhistleTimeLimitAdmin(ConfigAdmin):
     list_display = ("urgency", "report_minutes", "reply_value", "reply_unit")
 
 
-class _ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class WhistleTargetInline(_ReadOnlyInline):
+class WhistleTargetInline(ReadOnlyInline):
     model = WhistleTarget
     fields = ("department", "status", "acknowledged_at", "on_site_at", "on_site_people", "acted_at", "replied_at",
               "score", "score_comment", "scored_at")
 
 
-class WhistleEventInline(_ReadOnlyInline):
+class WhistleEventInline(ReadOnlyInline):
     model = WhistleEvent
     fields = ("at", "actor_name", "verb", "target", "note")
 

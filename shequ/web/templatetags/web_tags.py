@@ -42,6 +42,8 @@ def nav_items(context) -> list[dict]:
         items.append(("admission:home", _("工作准入")))
     if scoping.can(user, "agency.view"):
         items += [("agency:list", _("代办"), True), ("agency:visits", _("上门"))] if staff else [("agency:mine", _("我的代办"))]
+    if scoping.can(user, "stars.view") or scoping.can(user, "stars.rate"):
+        items.append(("stars:desk", _("星级评定")) if staff else ("stars:rate", _("星级测评")))
     if staff and any(scoping.can(user, c) for c in ("registry.import", "registry.export", "appeals.import")):
         items.append(("transfer:import", _("导入导出")))
     if scoping.can(user, "tree.report"):
