@@ -77,8 +77,10 @@ def _register_routers() -> None:
     from shequ.appeals.api import router as appeals_router
     from shequ.appeals.api_metrics import router as appeals_rates_router
     from shequ.jurisdiction.api import router as tree_router
+    from shequ.party.api import router as party_router
     from shequ.proactive.api import router as proactive_router
     from shequ.registry.api import router as registry_router
+    from shequ.socialorgs.api import router as socialorgs_router
     from shequ.transfer.api import router as transfer_router
     from shequ.whistle.api import router as whistle_router
 
@@ -91,6 +93,8 @@ def _register_routers() -> None:
     api.add_router("/proactive", proactive_router)
     api.add_router("/whistle", whistle_router)
     api.add_router("/agency", agency_router)
+    api.add_router("/party", party_router)
+    api.add_router("/socialorgs", socialorgs_router)
 
 
 _register_routers()

@@ -25,6 +25,8 @@ INSTALLED_APPS = [
     "shequ.registry",
     "shequ.appeals",
     "shequ.proactive",
+    "shequ.party",
+    "shequ.socialorgs",
     "shequ.whistle",
     "shequ.agency",
     "shequ.notify",

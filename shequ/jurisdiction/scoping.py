@@ -44,17 +44,21 @@ _WHISTLE_STREET = frozenset({"whistle.view", "whistle.create", "whistle.score", 
 # Full agency and door-to-door visits (全程代办, 上门服务): "agency.handle" opens cases, works their
 # steps and records visits. A resident's "agency.view" reaches only their own cases (agency.selectors).
 _AGENCY = frozenset({"agency.view", "agency.handle"})
+# Party building and social organizations (党建, 社区社会组织): communities, streets, the district office
+# and the organization department manage the records of their area; leaders read them.
+_PARTY_VIEW = frozenset({"party.view", "socialorgs.view"})
+_PARTY_MANAGE = _PARTY_VIEW | {"party.manage", "socialorgs.manage"}
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.RESIDENT: frozenset({"registry.view", "agency.view", "appeals.own"}),
     Role.GRID_WORKER: frozenset({"registry.view", "registry.change", "registry.export"}) | _APPEALS_HANDLE | _AGENCY,
-    Role.COMMUNITY_WORKER: frozenset({"registry.view", "registry.change", "registry.import", "registry.export", "whistle.view"}) | _APPEALS_HANDLE | _PROACTIVE_VIEW | _AGENCY,
+    Role.COMMUNITY_WORKER: frozenset({"registry.view", "registry.change", "registry.import", "registry.export", "whistle.view"}) | _APPEALS_HANDLE | _PROACTIVE_VIEW | _AGENCY | _PARTY_MANAGE,
     Role.STREET_STAFF: frozenset({"registry.view", "registry.change", "registry.import", "registry.export", "tree.report",
-                                  "appeals.import"}) | _APPEALS_APPROVE | _PROACTIVE_MANAGE | _WHISTLE_STREET | _AGENCY,
+                                  "appeals.import"}) | _APPEALS_APPROVE | _PROACTIVE_MANAGE | _WHISTLE_STREET | _AGENCY | _PARTY_MANAGE,
     Role.DEPARTMENT: frozenset({"registry.view", "appeals.view", "appeals.handle", "whistle.view", "whistle.act", "whistle.ranking"}),
     Role.DISTRICT_OFFICE: frozenset({"registry.view", "registry.export", "tree.report", "tree.change",
-                                     "appeals.import"}) | _APPEALS_APPROVE | _PROACTIVE_MANAGE | _WHISTLE_STREET | _AGENCY,
-    Role.ORGANIZATION: frozenset({"registry.view", "tree.report"}),
-    Role.LEADER: frozenset({"registry.view", "registry.export", "tree.report", "appeals.view", "whistle.view", "whistle.ranking", "agency.view"}) | _PROACTIVE_VIEW,
+                                     "appeals.import"}) | _APPEALS_APPROVE | _PROACTIVE_MANAGE | _WHISTLE_STREET | _AGENCY | _PARTY_MANAGE,
+    Role.ORGANIZATION: frozenset({"registry.view", "tree.report"}) | _PARTY_MANAGE,
+    Role.LEADER: frozenset({"registry.view", "registry.export", "tree.report", "appeals.view", "whistle.view", "whistle.ranking", "agency.view"}) | _PROACTIVE_VIEW | _PARTY_VIEW,
     Role.ADMIN: frozenset({"*"}),
 }
 

@@ -34,6 +34,8 @@ def nav_items(context) -> list[dict]:
         items.append(("proactive:problems", _("每月一题")))
     if staff and scoping.can(user, "whistle.view"):
         items.append(("whistle:list", _("吹哨报到")))
+    if staff and scoping.can(user, "party.view"):
+        items += [("party:overview", _("党建")), ("socialorgs:list", _("社会组织"))]
     if scoping.can(user, "agency.view"):
         items += [("agency:list", _("代办"), True), ("agency:visits", _("上门"))] if staff else [("agency:mine", _("我的代办"))]
     if staff and any(scoping.can(user, c) for c in ("registry.import", "registry.export", "appeals.import")):
