@@ -587,14 +587,14 @@ class RosterResult(Schema):
              operation_id="party_roster_import")
 def roster_import(request, rows: list[RosterRowIn]):
     result = services.roster_import(actor=request.auth, rows=[r.dict() for r in rows], source="api")
-    return (422 if result["errors"] else 200), result
+    return Status(422 if result["errors"] else 200, result)
 
 
 @router.post("/roster/file", response={200: RosterResult, 422: RosterResult}, summary="导入应报到名单(xlsx/csv 文件)",
              operation_id="party_roster_import_file")
 def roster_import_file(request, file: File[UploadedFile]):
     result = services.roster_import_file(actor=request.auth, binary=file.file, filename=file.name or "")
-    return (422 if result["errors"] else 200), result
+    return Status(422 if result["errors"] else 200, result)
 
 
 # --- central households --------------------------------------------------------------------------
@@ -668,5 +668,5 @@ def central_serve(request, center_id: int, payload: ServedIn):
              operation_id="party_central_remove")
 def central_remove(request, center_id: int, payload: ReasonIn):
     services.central_household_remove(actor=request.auth, center_id=center_id, reason=payload.reason)
-    return 204, None
+    return Status(204, None)
 
