@@ -9,6 +9,8 @@ from shequ.demo.loader import DISTRICT_CODE, SCALES, DemoLoader
 from shequ.demo.logins import ensure_demo_logins
 from shequ.demo.reset import reset_demo
 from shequ.jurisdiction.models import Node
+from shequ.party.demo import load_party_demo
+from shequ.socialorgs.demo import load_socialorgs_demo
 
 
 APPEALS_BY_SCALE = {"tiny": 150, "small": 6000, "medium": 40000, "large": 200000}
@@ -40,6 +42,8 @@ class Command(BaseCommand):
         loader = DemoLoader(scale=scale, seed=seed, out=say)
         loader.run()
         ensure_demo_logins()
+        load_party_demo(seed=seed, out=say)
+        load_socialorgs_demo(seed=seed, out=say)
         counts = loader.summary
         n_appeals = APPEALS_BY_SCALE[scale] if appeals is None else appeals
         if n_appeals:
