@@ -19,6 +19,7 @@ from shequ.web.paging import capped_page
 from shequ.web.views import _int, _require, _search_nodes, attempt, page
 
 from . import forms, selectors, services
+from .pages import community_choices, filter_node, query_string
 from .models import COVERED_KINDS, JointMeeting, PartyOrganization
 
 UNIT_CHOICES_LIMIT = 300
@@ -32,13 +33,6 @@ def _can_manage(user) -> bool:
     return scoping.can(user, "party.manage")
 
 
-def _filter_node(request):
-    pk = request.GET.get("node")
-    return tree.node_get(user=request.user, pk=_int(pk)) if pk else None
-
-
-def _communities(user) -> list[tuple[int, str]]:
-    return list(tree.node_search(user=user, q="", level=Level.COMMUNITY, limit=500).values_list("pk", "name"))
 
 
 def _unit_choices(user, node=None, kinds=None) -> list[tuple[int, str]]:
@@ -48,18 +42,12 @@ def _unit_choices(user, node=None, kinds=None) -> list[tuple[int, str]]:
     return [(u.pk, f"{u.name}({u.get_kind_display()})") for u in qs[:UNIT_CHOICES_LIMIT]]
 
 
-def _query(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    params.pop("export", None)
-    return params.urlencode()
-
 
 def _xlsx(request, *, verb: str, name: str, headers: list[str], rows: list[list]) -> FileResponse:
     """An .xlsx of what the page shows (same scope), audit-logged."""
     from shequ.transfer.exports import xlsx_file
 
-    audit_record(actor=request.user, verb=verb, extra={"rows": len(rows), "query": _query(request)})
+    audit_record(actor=request.user, verb=verb, extra={"rows": len(rows), "query": query_string(request)})
     return FileResponse(xlsx_file(headers, rows, title=name), as_attachment=True, filename=f"{name}.xlsx")
 
 
@@ -69,7 +57,7 @@ def _xlsx(request, *, verb: str, name: str, headers: list[str], rows: list[list]
 def overview(request):
     user = request.user
     _view(user)
-    node = _filter_node(request)
+    node = filter_node(request)
     today = services.today_local()
     year = _int(request.GET.get("year")) if request.GET.get("year") else today.year
     coverage = selectors.coverage_by_sector(user=user, node=node)
@@ -94,11 +82,11 @@ def organization_list(request):
     user = request.user
     _view(user)
     kind = request.GET.get("kind") if request.GET.get("kind") in PartyOrganization.Kind.values else ""
-    node = _filter_node(request)
+    node = filter_node(request)
     qs = selectors.organization_list(user=user, node=node, kind=kind, q=request.GET.get("q", ""),
                                      active_only=not request.GET.get("all"))
     return render(request, "party/organization_list.html", {
-        "page": capped_page(qs, request.GET.get("page")), "query": _query(request), "kinds": PartyOrganization.Kind.choices,
+        "page": capped_page(qs, request.GET.get("page")), "query": query_string(request), "kinds": PartyOrganization.Kind.choices,
         "kind": kind, "q": request.GET.get("q", ""), "nodes": _search_nodes(user), "node": node,
         "can_manage": _can_manage(user),
     })
@@ -177,7 +165,7 @@ def organization_detail(request, pk: int):
 def vacuum(request):
     user = request.user
     _view(user)
-    node = _filter_node(request)
+    node = filter_node(request)
     sector = request.GET.get("sector", "") if request.GET.get("sector") in Establishment.Sector.values else ""
     kind = request.GET.get("kind", "") if request.GET.get("kind") in COVERED_KINDS else ""
     qs = selectors.vacuum_units(user=user, node=node, sector=sector, kind=kind)
@@ -188,7 +176,7 @@ def vacuum(request):
                      headers=[_("单位名称"), _("单位类型"), _("行业/领域"), _("社区/村"), _("地址")], rows=rows)
     labels = dict(Establishment.Kind.choices)
     return render(request, "party/vacuum.html", {
-        "page": capped_page(qs, request.GET.get("page")), "query": _query(request), "nodes": _search_nodes(user),
+        "page": capped_page(qs, request.GET.get("page")), "query": query_string(request), "nodes": _search_nodes(user),
         "node": node, "sector": sector, "kind": kind, "sectors": Establishment.Sector.choices,
         "kinds": [(k, labels[k]) for k in COVERED_KINDS], "coverage": selectors.coverage_by_sector(user=user, node=node),
     })
@@ -202,11 +190,11 @@ def meeting_list(request):
     _view(user)
     today = services.today_local()
     year = _int(request.GET.get("year")) if request.GET.get("year") else today.year
-    node = _filter_node(request)
+    node = filter_node(request)
     status = request.GET.get("status") if request.GET.get("status") in JointMeeting.Status.values else ""
     qs = selectors.meeting_list(user=user, node=node, status=status, year=year)
     return render(request, "party/meeting_list.html", {
-        "page": capped_page(qs, request.GET.get("page")), "query": _query(request), "year": year, "status": status,
+        "page": capped_page(qs, request.GET.get("page")), "query": query_string(request), "year": year, "status": status,
         "statuses": JointMeeting.Status.choices, "nodes": _search_nodes(user), "node": node,
         "counts": selectors.meeting_counts(user=user, year=year, node=node),
         "overdue": selectors.resolution_list(user=user, node=node, overdue_on=today)[:50],
@@ -218,7 +206,7 @@ def meeting_list(request):
 def meeting_create(request):
     user = request.user
     _require(user, "party.manage")
-    form = forms.MeetingForm(request.POST or None, communities=_communities(user), units=_unit_choices(user))
+    form = forms.MeetingForm(request.POST or None, communities=community_choices(user), units=_unit_choices(user))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         ok, meeting = attempt(lambda: services.meeting_schedule(
@@ -324,10 +312,10 @@ DUAL_VIEWS = ("all", "idle", "unregistered", "pending")
 def dual_list(request):
     user = request.user
     _view(user)
-    node = _filter_node(request)
+    node = filter_node(request)
     view = request.GET.get("view") if request.GET.get("view") in DUAL_VIEWS else "all"
     today = services.today_local()
-    ctx = {"view": view, "nodes": _search_nodes(user), "node": node, "query": _query(request),
+    ctx = {"view": view, "nodes": _search_nodes(user), "node": node, "query": query_string(request),
            "can_manage": _can_manage(user), "q": request.GET.get("q", "")}
     if view == "idle":
         ctx["rows"] = selectors.idle_registrations(user=user, today=today, node=node)
@@ -361,7 +349,7 @@ def _member_choices(user, community_pk=None) -> list[tuple[int, str]]:
 def dual_create(request):
     user = request.user
     _require(user, "party.manage")
-    form = forms.RegistrationForm(request.POST or None, communities=_communities(user), residents=_member_choices(user),
+    form = forms.RegistrationForm(request.POST or None, communities=community_choices(user), residents=_member_choices(user),
                                   units=_unit_choices(user), initial={"registered_on": services.today_local()})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -456,10 +444,10 @@ def roster(request):
             if ok and not result["errors"]:
                 messages.success(request, _("已导入:新增 %(c)s 条,更新 %(u)s 条") % {"c": result["created"], "u": result["updated"]})
                 return redirect("party:roster")
-    qs = selectors.expected_list(user=user, node=_filter_node(request))
+    qs = selectors.expected_list(user=user, node=filter_node(request))
     return render(request, "party/roster.html", {
         "form": form if _can_manage(user) else None, "result": result,
-        "page": capped_page(qs, request.GET.get("page")), "query": _query(request),
+        "page": capped_page(qs, request.GET.get("page")), "query": query_string(request),
     })
 
 
@@ -469,11 +457,11 @@ def roster(request):
 def central_list(request):
     user = request.user
     _view(user)
-    node = _filter_node(request)
+    node = filter_node(request)
     return render(request, "party/central_list.html", {
         "buildings": selectors.building_summary(user=user, node=node)[:500],
         "page": capped_page(selectors.central_list(user=user, node=node), request.GET.get("page")),
-        "query": _query(request), "nodes": _search_nodes(user), "node": node, "can_manage": _can_manage(user),
+        "query": query_string(request), "nodes": _search_nodes(user), "node": node, "can_manage": _can_manage(user),
     })
 
 

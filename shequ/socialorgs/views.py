@@ -13,6 +13,7 @@ from shequ.core.audit import audit_record
 from shequ.jurisdiction import scoping
 from shequ.jurisdiction import selectors as tree
 from shequ.jurisdiction.models import Level, Node
+from shequ.party.pages import community_choices, filter_node, query_string
 from shequ.web.paging import capped_page
 from shequ.web.views import _int, _require, _search_nodes, attempt, page, public
 
@@ -24,16 +25,6 @@ def _can_manage(user) -> bool:
     return scoping.can(user, "socialorgs.manage")
 
 
-def _query(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    params.pop("export", None)
-    return params.urlencode()
-
-
-def _filter_node(request):
-    pk = request.GET.get("node")
-    return tree.node_get(user=request.user, pk=_int(pk)) if pk else None
 
 
 def _choice(request, name: str, choices) -> str:
@@ -41,15 +32,12 @@ def _choice(request, name: str, choices) -> str:
     return value if value in dict(choices) else ""
 
 
-def _communities(user) -> list[tuple[int, str]]:
-    return list(tree.node_search(user=user, q="", level=Level.COMMUNITY, limit=500).values_list("pk", "name"))
-
 
 @page
 def organization_list(request):
     user = request.user
     selectors.ensure_view(user)
-    node = _filter_node(request)
+    node = filter_node(request)
     type_ = _choice(request, "type", SocialOrganization.Type.choices)
     filing = _choice(request, "filing", SocialOrganization.Filing.choices)
     qs = selectors.organization_list(user=user, node=node, type=type_, filing=filing, q=request.GET.get("q", ""))
@@ -59,12 +47,12 @@ def organization_list(request):
 
         rows = [[o.name, o.get_type_display(), o.get_served_group_display() if o.served_group else "", o.community.name,
                  o.get_filing_display(), o.filed_on or "", o.member_count, o.leader_name] for o in qs[:50000]]
-        audit_record(actor=user, verb="socialorgs.exported", extra={"rows": len(rows), "query": _query(request)})
+        audit_record(actor=user, verb="socialorgs.exported", extra={"rows": len(rows), "query": query_string(request)})
         headers = [_("组织名称"), _("类型"), _("服务对象"), _("社区/村"), _("登记备案状态"), _("登记/备案日期"), _("成员数"), _("负责人")]
         return FileResponse(xlsx_file(headers, rows, title="socialorgs"), as_attachment=True, filename="socialorgs.xlsx")
     total = sum(r["total"] for r in counts)
     return render(request, "socialorgs/list.html", {
-        "page": capped_page(qs, request.GET.get("page")), "query": _query(request), "q": request.GET.get("q", ""),
+        "page": capped_page(qs, request.GET.get("page")), "query": query_string(request), "q": request.GET.get("q", ""),
         "types": SocialOrganization.Type.choices, "type": type_, "filings": SocialOrganization.Filing.choices,
         "filing": filing, "nodes": _search_nodes(user), "node": node, "counts": counts,
         "alerts": [r for r in counts if r["alert"]], "average": total / len(counts) if counts else None, "total": total,
@@ -81,7 +69,7 @@ def _org_initial(org) -> dict:
 def organization_create(request):
     user = request.user
     _require(user, "socialorgs.manage")
-    form = forms.OrganizationForm(request.POST or None, communities=_communities(user))
+    form = forms.OrganizationForm(request.POST or None, communities=community_choices(user))
     if request.method == "POST" and form.is_valid():
         d = dict(form.cleaned_data)
         community = tree.node_get(user=user, pk=d.pop("community"))
@@ -89,7 +77,7 @@ def organization_create(request):
         if ok:
             messages.success(request, _("已登记社会组织"))
             return redirect("socialorgs:detail", pk=org.pk)
-    return render(request, "socialorgs/form.html", {"form": form, "title": _("登记社会组织")})
+    return render(request, "party/form.html", {"form": form, "title": _("登记社会组织"), "back": "socialorgs:list"})
 
 
 @page
@@ -103,7 +91,7 @@ def organization_edit(request, pk: int):
         if ok:
             messages.success(request, _("已保存"))
             return redirect("socialorgs:detail", pk=pk)
-    return render(request, "socialorgs/form.html", {"form": form, "title": org.name})
+    return render(request, "party/form.html", {"form": form, "title": org.name, "back": "socialorgs:list"})
 
 
 def _places(user, org) -> list[tuple[int, str]]:
@@ -141,11 +129,11 @@ def organization_detail(request, pk: int):
 def project_list(request):
     user = request.user
     selectors.ensure_view(user)
-    node = _filter_node(request)
+    node = filter_node(request)
     status = _choice(request, "status", ServiceProject.Status.choices)
     qs = selectors.project_list(user=user, node=node, status=status)
     return render(request, "socialorgs/project_list.html", {
-        "page": capped_page(qs, request.GET.get("page")), "query": _query(request), "statuses": ServiceProject.Status.choices,
+        "page": capped_page(qs, request.GET.get("page")), "query": query_string(request), "statuses": ServiceProject.Status.choices,
         "status": status, "nodes": _search_nodes(user), "node": node, "totals": selectors.project_totals(user=user, node=node),
     })
 
@@ -188,6 +176,6 @@ def directory(request):
     qs = selectors.public_list(node=node, type=type_) if not code or node else SocialOrganization.objects.none()
     areas = Node.objects.filter(level=Level.STREET).order_by("path").values_list("code", "name")[:200]
     return render(request, "socialorgs/public.html", {
-        "page": capped_page(qs, request.GET.get("page")), "query": _query(request), "types": SocialOrganization.Type.choices,
+        "page": capped_page(qs, request.GET.get("page")), "query": query_string(request), "types": SocialOrganization.Type.choices,
         "type": type_, "areas": areas, "area": code,
     })
