@@ -178,7 +178,7 @@ class Resolution(BaseModel):
         OPEN = "open", _("未开始")
         IN_PROGRESS = "in_progress", _("推进中")
         DONE = "done", _("已办结")
-        DROPPED = "dropped", _("已撤销")
+        DROPPED = "dropped", _("已终止")
 
     meeting = models.ForeignKey(JointMeeting, verbose_name=_("会议"), on_delete=models.CASCADE, related_name="resolutions")
     text = models.CharField(_("议定事项"), max_length=500)

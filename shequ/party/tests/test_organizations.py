@@ -145,3 +145,14 @@ def test_organization_pages_create_and_dissolve(world, u, client):
     client.force_login(world.users["leader"])
     assert client.get("/party/organizations/new/").status_code == 403
     assert client.post(f"/party/organizations/{org.pk}/", {"on": "2026-05-01", "reason": "x"}).status_code == 403
+
+
+def test_pages_in_english(world, u, client):
+    from django.urls import reverse
+
+    client.force_login(world.users["worker_a"])
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get("/party/").content.decode()
+    assert "Coverage by sector" in page and "Joint meetings" in page
+    page = client.get("/socialorgs/").content.decode()
+    assert "Per community against the target" in page and "Communities under 3" in page
