@@ -29,7 +29,7 @@ INDICATORS = [
 LEVELS = ("city", "district", "street", "community")
 
 
-def _communities(nodes) -> list[dict]:
+def communities_under(nodes) -> list[dict]:
     """The communities under any of ``nodes``: pk, name, path and ancestor columns (one query)."""
     from shequ.jurisdiction.models import Level, Node
 
@@ -46,8 +46,15 @@ def _communities(nodes) -> list[dict]:
                                                                        "street_id"))
 
 
-def _under(node, community: dict) -> bool:
-    return community["pk"] == node.pk if node.level == "community" else community.get(f"{node.level}_id") == node.pk
+def by_ancestor(communities: list[dict]) -> dict[tuple[str, int], list[int]]:
+    """(level, node id) -> the community ids under that node, for every level a node may have."""
+    index: dict[tuple[str, int], list[int]] = {}
+    for c in communities:
+        index.setdefault(("community", c["pk"]), []).append(c["pk"])
+        for level in ("city", "district", "street"):
+            if c.get(f"{level}_id"):
+                index.setdefault((level, c[f"{level}_id"]), []).append(c["pk"])
+    return index
 
 
 def _per_community(communities: list[dict], start: dt.date, end: dt.date) -> dict[int, dict]:
@@ -79,11 +86,12 @@ def _per_community(communities: list[dict], start: dt.date, end: dt.date) -> dic
 
 def compute(nodes, start: dt.date, end: dt.date) -> dict[int, dict]:
     nodes = list(nodes)
-    communities = _communities(nodes)
+    communities = communities_under(nodes)
     per = _per_community(communities, start, end)
     out = {}
+    index = by_ancestor(communities)
     for node in nodes:
-        mine = [c["pk"] for c in communities if _under(node, c)]
+        mine = index.get((node.level, node.pk), [])
         units = sum(per[pk]["units"] for pk in mine)
         covered = sum(per[pk]["covered"] for pk in mine)
         out[node.pk] = {
@@ -103,7 +111,7 @@ def required_meetings(minimum_per_year: int, start: dt.date, end: dt.date) -> in
 def problems(nodes, start: dt.date, end: dt.date) -> list[dict]:
     from .policy import PolicyBook
 
-    communities = _communities(list(nodes))
+    communities = communities_under(list(nodes))
     if not communities:
         return []
     per = _per_community(communities, start, end)

@@ -16,6 +16,8 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from shequ.party.indicators import LEVELS, by_ancestor, communities_under
+
 INDICATORS = [
     {"key": "socialorgs_per_community", "label": gettext_lazy("每社区社会组织数"), "unit": gettext_lazy("个"),
      "better": "higher", "section": "overall"},
@@ -24,25 +26,6 @@ INDICATORS = [
     {"key": "purchased_service_budget", "label": gettext_lazy("政府购买服务项目预算"), "unit": gettext_lazy("元"),
      "better": "higher", "section": "other"},
 ]
-
-LEVELS = ("city", "district", "street", "community")
-
-
-def _communities(nodes) -> list[dict]:
-    from shequ.jurisdiction.models import Level, Node
-
-    q, any_level = Q(), False
-    for node in nodes:
-        if node.level in LEVELS:
-            q |= Q(**{f"{node.level}_id": node.pk})
-            any_level = True
-    if not any_level:
-        return []
-    return list(Node.objects.filter(q, level=Level.COMMUNITY).values("pk", "path", "city_id", "district_id", "street_id"))
-
-
-def _under(node, community: dict) -> bool:
-    return community["pk"] == node.pk if node.level == "community" else community.get(f"{node.level}_id") == node.pk
 
 
 def _counts(ids: list[int], end: dt.date) -> dict[int, dict]:
@@ -64,7 +47,7 @@ def compute(nodes, start: dt.date, end: dt.date) -> dict[int, dict]:
     from .models import ServiceProject
 
     nodes = list(nodes)
-    communities = _communities(nodes)
+    communities = communities_under(nodes)
     counts = _counts([c["pk"] for c in communities], end)
     budgets: dict[int, float] = {}
     for node in nodes:
@@ -76,8 +59,9 @@ def compute(nodes, start: dt.date, end: dt.date) -> dict[int, dict]:
             for r in running.filter(**{f"{level}_id__in": ids}).values(f"{level}_id").annotate(b=Sum("budget")).order_by():
                 budgets[r[f"{level}_id"]] = float(r["b"] or 0)
     out = {}
+    index = by_ancestor(communities)
     for node in nodes:
-        mine = [c["pk"] for c in communities if _under(node, c)]
+        mine = index.get((node.level, node.pk), [])
         orgs = sum(counts[pk]["orgs"] for pk in mine)
         out[node.pk] = {
             "socialorgs_per_community": orgs / len(mine) if mine else None,
@@ -90,7 +74,7 @@ def compute(nodes, start: dt.date, end: dt.date) -> dict[int, dict]:
 def problems(nodes, start: dt.date, end: dt.date) -> list[dict]:
     from .selectors import Targets
 
-    communities = _communities(list(nodes))
+    communities = communities_under(list(nodes))
     if not communities:
         return []
     counts = _counts([c["pk"] for c in communities], end)
