@@ -32,7 +32,7 @@ def _node(request, pk: int | None):
 class OrganizationIn(Schema):
     name: str = Field(..., min_length=1, max_length=150)
     kind: OrgKind
-    node_id: int = Field(..., description="所在辖区(街道、社区、网格或楼栋)")
+    node_id: int | None = Field(None, description="所在辖区(街道、社区、网格或楼栋);省略时为覆盖单位所在社区")
     parent_id: int | None = Field(None, description="上级党组织")
     unit_ids: list[int] = Field([], description="覆盖的实有单位(须在所在辖区内)")
     secretary_id: int | None = Field(None, description="书记(标注为党员的居民)")
@@ -116,7 +116,7 @@ def organization_list(request, q: Query[OrgFilter]):
 def organization_create(request, payload: OrganizationIn):
     user = request.auth
     org = services.organization_create(
-        actor=user, name=payload.name, kind=payload.kind, node=tree.node_get(user=user, pk=payload.node_id),
+        actor=user, name=payload.name, kind=payload.kind, node=_node(request, payload.node_id),
         parent=_parent(request, payload.parent_id), unit_ids=payload.unit_ids,
         secretary=_resident(request, payload.secretary_id), member_count=payload.member_count,
         founded_on=payload.founded_on)

@@ -110,13 +110,25 @@ def _check_parent(actor, organization: PartyOrganization, parent: PartyOrganizat
         current = current.parent
 
 
+def _unit_community(actor, unit_ids: Iterable[int]) -> Node:
+    """The community of the units an organization without a node covers (they must share one)."""
+    units = _units(actor, unit_ids)
+    communities = {u.community_id for u in units}
+    if len(communities) != 1 or None in communities:
+        raise InvalidInput(_("未指定所在辖区时,覆盖单位须在同一社区"), code=PartyErrorCode.BAD_PLACE, extra={"field": "node"})
+    return Node.objects.get(pk=communities.pop())
+
+
 @transaction.atomic
-def organization_create(*, actor, name: str, kind: str, node: Node, parent: PartyOrganization | None = None,
+def organization_create(*, actor, name: str, kind: str, node: Node | None, parent: PartyOrganization | None = None,
                         unit_ids: Iterable[int] = (), secretary: Resident | None = None, member_count: int = 0,
                         founded_on: dt.date | None = None) -> PartyOrganization:
     """Set up a party organization at ``node`` (a street, community, grid or building), covering ``unit_ids``
-    (actual units under ``node``: one for a unit's own branch, several for a joint branch)."""
+    (actual units under ``node``: one for a unit's own branch, several for a joint branch). Without a node,
+    an organization of units sits at their community."""
     scoping.ensure_can(actor, "party.manage")
+    if node is None and unit_ids:
+        node = _unit_community(actor, unit_ids)
     if node is None or LEVEL_RANK.get(node.level, -1) < LEVEL_RANK[Level.STREET] or node.level == Level.UNIT:
         raise InvalidInput(_("所在辖区须为街道、社区、网格或楼栋"), code=PartyErrorCode.BAD_PLACE, extra={"field": "node"})
     scoping.ensure_nodes_in_scope(actor, [node])

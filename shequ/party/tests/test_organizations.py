@@ -156,3 +156,16 @@ def test_pages_in_english(world, u, client):
     assert "Coverage by sector" in page and "Joint meetings" in page
     page = client.get("/socialorgs/").content.decode()
     assert "Per community against the target" in page and "Communities under 3" in page
+
+
+def test_unit_branch_without_a_node_sits_at_the_units_community(world, u):
+    org = services.organization_create(actor=world.users["worker_a"], name="甲科技公司党支部", kind="branch", node=None,
+                                       unit_ids=[u["A_firm"].pk])
+    assert org.node_id == world.nodes["A"].pk and org.community_id == world.nodes["A"].pk
+    with pytest.raises(InvalidInput) as exc:
+        services.organization_create(actor=world.users["office"], name="跨社区联合党支部", kind="joint_branch", node=None,
+                                     unit_ids=[u["A_firm"].pk, u["B_firm"].pk])
+    assert exc.value.extra["field"] == "node"
+    answer = api_as(world, "worker_a").post("/party/organizations", {"name": "甲物业党支部", "kind": "branch",
+                                                                     "unit_ids": [u["A_property"].pk]})
+    assert answer.status == 201 and answer.data["node_id"] == world.nodes["A"].pk
