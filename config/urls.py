@@ -13,6 +13,8 @@ urlpatterns = [
     path("transfer/", include("shequ.transfer.urls")),
     path("appeals/", include("shequ.appeals.urls")),
     path("proactive/", include("shequ.proactive.urls")),
+    path("party/", include("shequ.party.urls")),
+    path("socialorgs/", include("shequ.socialorgs.urls")),
     path("whistle/", include("shequ.whistle.urls")),
     path("open311/", include("shequ.open311.urls")),
     path("agency/", include("shequ.agency.urls")),

@@ -101,6 +101,10 @@ def _register_routers() -> None:
     from shequ.proactive.api import router as proactive_router
     from shequ.registry.api import router as registry_router
     from shequ.stars.api import router as stars_router
+    from shequ.party.api import router as party_router
+    from shequ.proactive.api import router as proactive_router
+    from shequ.registry.api import router as registry_router
+    from shequ.socialorgs.api import router as socialorgs_router
     from shequ.transfer.api import router as transfer_router
     from shequ.whistle.api import router as whistle_router
 
@@ -116,6 +120,8 @@ def _register_routers() -> None:
     api.add_router("/admission", admission_router)
     api.add_router("/privacy", privacy_router)
     api.add_router("/stars", stars_router)
+    api.add_router("/party", party_router)
+    api.add_router("/socialorgs", socialorgs_router)
 
 
 _register_routers()

@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "shequ.registry",
     "shequ.appeals",
     "shequ.proactive",
+    "shequ.party",
+    "shequ.socialorgs",
     "shequ.whistle",
     "shequ.agency",
     "shequ.admission",

@@ -58,6 +58,10 @@ _PRIVACY = frozenset({"privacy.handle"})
 # permission (stars.review_rating / stars.approve_rating), so the two steps go to different people.
 _STARS_STREET = frozenset({"stars.view", "stars.assess", "stars.check", "stars.answer", "stars.export"})
 _STARS_ORG = frozenset({"stars.view", "stars.review", "stars.approve", "stars.answer", "stars.export", "stars.configure"})
+# Party building and social organizations (党建, 社区社会组织): communities, streets, the district office
+# and the organization department manage the records of their area; leaders read them.
+_PARTY_VIEW = frozenset({"party.view", "socialorgs.view"})
+_PARTY_MANAGE = _PARTY_VIEW | {"party.manage", "socialorgs.manage"}
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.RESIDENT: frozenset({"registry.view", "agency.view", "appeals.own", "stars.rate"}),
     Role.GRID_WORKER: frozenset({"registry.view", "registry.change", "registry.export"}) | _APPEALS_HANDLE | _AGENCY,
@@ -90,6 +94,13 @@ _grant({  # admission (shequ.admission)
 })
 _grant({  # personal-information requests (shequ.privacy)
     Role.COMMUNITY_WORKER: _PRIVACY, Role.STREET_STAFF: _PRIVACY, Role.DISTRICT_OFFICE: _PRIVACY,
+})
+_grant({  # party building and social organizations (shequ.party, shequ.socialorgs)
+    Role.COMMUNITY_WORKER: {'party.manage', 'party.view', 'socialorgs.manage', 'socialorgs.view'},
+    Role.STREET_STAFF: {'party.manage', 'party.view', 'socialorgs.manage', 'socialorgs.view'},
+    Role.DISTRICT_OFFICE: {'party.manage', 'party.view', 'socialorgs.manage', 'socialorgs.view'},
+    Role.ORGANIZATION: {'party.manage', 'party.view', 'socialorgs.manage', 'socialorgs.view'},
+    Role.LEADER: {'party.view', 'socialorgs.view'},
 })
 
 # How a resident user's own household is reached from each model (label -> lookup).

@@ -40,6 +40,8 @@ def nav_items(context) -> list[dict]:
         items.append(("whistle:list", _("吹哨报到")))
     if staff and scoping.can(user, "admission.view"):
         items.append(("admission:home", _("工作准入")))
+    if staff and scoping.can(user, "party.view"):
+        items += [("party:overview", _("党建")), ("socialorgs:list", _("社会组织"))]
     if scoping.can(user, "agency.view"):
         items += [("agency:list", _("代办"), True), ("agency:visits", _("上门"))] if staff else [("agency:mine", _("我的代办"))]
     if scoping.can(user, "stars.view") or scoping.can(user, "stars.rate"):

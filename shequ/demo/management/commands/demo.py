@@ -11,6 +11,8 @@ from shequ.demo.logins import ensure_demo_logins
 from shequ.demo.reset import reset_demo
 from shequ.jurisdiction.models import Node
 from shequ.stars.demo import load_stars_demo
+from shequ.party.demo import load_party_demo
+from shequ.socialorgs.demo import load_socialorgs_demo
 
 
 APPEALS_BY_SCALE = {"tiny": 150, "small": 6000, "medium": 40000, "large": 200000}
@@ -43,6 +45,8 @@ class Command(BaseCommand):
         loader.run()
         ensure_demo_logins()
         load_stars_demo(seed=seed, out=say)
+        load_party_demo(seed=seed, out=say)
+        load_socialorgs_demo(seed=seed, out=say)
         counts = loader.summary
         n_appeals = APPEALS_BY_SCALE[scale] if appeals is None else appeals
         if n_appeals:
