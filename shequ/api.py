@@ -74,12 +74,14 @@ def http_error(request, exc: HttpError):
 def _register_routers() -> None:
     from shequ.accounts.api import router as accounts_router
     from shequ.agency.api import router as agency_router
+    from shequ.consultation.api import router as consultation_router
     from shequ.appeals.api import router as appeals_router
     from shequ.appeals.api_metrics import router as appeals_rates_router
     from shequ.jurisdiction.api import router as tree_router
     from shequ.proactive.api import router as proactive_router
     from shequ.registry.api import router as registry_router
     from shequ.transfer.api import router as transfer_router
+    from shequ.volunteers.api import router as volunteers_router
     from shequ.whistle.api import router as whistle_router
 
     api.add_router("/accounts", accounts_router)
@@ -91,6 +93,8 @@ def _register_routers() -> None:
     api.add_router("/proactive", proactive_router)
     api.add_router("/whistle", whistle_router)
     api.add_router("/agency", agency_router)
+    api.add_router("/volunteers", volunteers_router)
+    api.add_router("/consultation", consultation_router)
 
 
 _register_routers()
