@@ -13,6 +13,8 @@ urlpatterns = [
     path("whistle/", include("shequ.whistle.urls")),
     path("open311/", include("shequ.open311.urls")),
     path("agency/", include("shequ.agency.urls")),
+    path("", include("shequ.volunteers.urls")),
+    path("", include("shequ.consultation.urls")),
     path("", include("shequ.selfservice.urls")),
     path("", include("shequ.web.urls")),
 ]

@@ -36,6 +36,8 @@ def nav_items(context) -> list[dict]:
         items.append(("whistle:list", _("吹哨报到")))
     if scoping.can(user, "agency.view"):
         items += [("agency:list", _("代办"), True), ("agency:visits", _("上门"))] if staff else [("agency:mine", _("我的代办"))]
+    items += [("volunteers:list", _("志愿服务"))] if staff and scoping.can(user, "volunteers.view") else [("volunteers:mine", _("志愿服务"))] if scoping.can(user, "volunteers.self") else []
+    items += [("consultation:list", _("社区协商"))] if staff and scoping.can(user, "consultation.view") else [("consultation:mine", _("社区协商"))] if scoping.can(user, "consultation.vote") else []
     if staff and any(scoping.can(user, c) for c in ("registry.import", "registry.export", "appeals.import")):
         items.append(("transfer:import", _("导入导出")))
     if scoping.can(user, "tree.report"):
