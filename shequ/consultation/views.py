@@ -127,15 +127,17 @@ def _detail(request, topic: Topic, bound: tuple[str, object] | None = None, stat
     today = _today()
     actions = [{"a": a, "state": selectors.action_state(a, today)} for a in selectors.topic_actions(topic=topic)]
     missing = selectors.topic_missing_kinds(topic=topic)
+    can_publish = scoping.can(user, "consultation.manage") and topic.status == S.FILED
+    can_submit_filing = (scoping.can(user, "consultation.manage") and topic.status == S.DECIDED
+                         and topic.kind == Topic.Kind.COVENANT)
+    step_names = {"accept", "reject", "draft", "open", "paper", "extend", "decide", "file", "return"}
     return render(request, "consultation/detail.html", {
-        "t": topic, "forms": forms_, "bound": bound[0] if bound else "",
+        "t": topic, "forms": forms_, "has_steps": bool(step_names & set(forms_)) or can_publish or can_submit_filing, "bound": bound[0] if bound else "",
         "tally": selectors.topic_tally(topic=topic), "meetings": selectors.topic_meetings(topic=topic),
         "actions": actions, "missing": [ParticipantKind(k).label for k in missing],
         "required": [ParticipantKind(k).label for k in topic.required_kinds if k in ParticipantKind.values],
         "votes_cast": topic.votes.count(), "can_manage": scoping.can(user, "consultation.manage"),
-        "can_publish": scoping.can(user, "consultation.manage") and topic.status == S.FILED,
-        "can_submit_filing": (scoping.can(user, "consultation.manage") and topic.status == S.DECIDED
-                              and topic.kind == Topic.Kind.COVENANT),
+        "can_publish": can_publish, "can_submit_filing": can_submit_filing,
     }, status=status)
 
 
