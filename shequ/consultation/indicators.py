@@ -16,7 +16,7 @@ from collections import defaultdict
 from django.conf import settings
 from django.db.models import Count, F, Q
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 INDICATORS = [
@@ -96,23 +96,23 @@ def problems(nodes, start: dt.date, end: dt.date) -> list[dict]:
         worst = "、".join(names.get(r["topic__community_id"], "") for r in late[:5])
         found.append({
             "key": "consultation_not_implemented",
-            "title": _t("协商结果未按期落实(决而不行)"),
-            "evidence": _t("%(c)d 个社区/村共有 %(n)d 项协商落实事项未在期限内完成,其中 %(o)d 项至今未完成;较多的有:%(w)s。")
+            "title": gettext("协商结果未按期落实(决而不行)"),
+            "evidence": gettext("%(c)d 个社区/村共有 %(n)d 项协商落实事项未在期限内完成,其中 %(o)d 项至今未完成;较多的有:%(w)s。")
             % {"c": len(late), "n": total, "o": still_open, "w": worst},
             "communities": [r["topic__community_id"] for r in late],
-            "suggestion": _t("对逾期事项逐项明确责任人和新的完成时间,纳入社区工作考核,并在公开页如实公示落实情况。"),
+            "suggestion": gettext("对逾期事项逐项明确责任人和新的完成时间,纳入社区工作考核,并在公开页如实公示落实情况。"),
             "severity": 3 if still_open >= 5 else 2,
         })
     if stuck:
         total = sum(r["n"] for r in stuck)
         found.append({
             "key": "consultation_undecided",
-            "title": _t("协商议题久议不决(议而不决)"),
-            "evidence": _t("%(c)d 个社区/村有 %(n)d 个已立项议题超过 %(d)d 天仍未形成结果:%(w)s。")
+            "title": gettext("协商议题久议不决(议而不决)"),
+            "evidence": gettext("%(c)d 个社区/村有 %(n)d 个已立项议题超过 %(d)d 天仍未形成结果:%(w)s。")
             % {"c": len(stuck), "n": total, "d": undecided_days,
                "w": "、".join(names.get(r["community_id"], "") for r in stuck[:5])},
             "communities": [r["community_id"] for r in stuck],
-            "suggestion": _t("由社区党组织牵头,明确协商时限,按程序及时组织表决,防止议而不决。"),
+            "suggestion": gettext("由社区党组织牵头,明确协商时限,按程序及时组织表决,防止议而不决。"),
             "severity": 2 if total >= 3 else 1,
         })
     return found
