@@ -20,7 +20,7 @@ from shequ.core.pagination import PageParams, page_of, paginate
 from shequ.jurisdiction import selectors as tree_selectors
 
 from . import selectors, services
-from .models import Activity, CallOut, CallOutReply, SignUp, Volunteer
+from .models import Activity, CallOut, CallOutReply, Volunteer
 
 router = Router(tags=["志愿服务"])
 

@@ -6,6 +6,7 @@ app_name = "volunteers"
 
 urlpatterns = [
     path("volunteers/", views.volunteer_list, name="list"),
+    path("volunteers/export.xlsx", views.volunteer_export, name="export"),
     path("volunteers/new/", views.volunteer_create, name="create"),
     path("volunteers/<int:pk>/", views.volunteer_detail, name="detail"),
     path("volunteers/activities/", views.activity_list, name="activities"),

@@ -125,3 +125,18 @@ def test_public_page_shows_decisions_without_login(client, world):
     assert "在3号楼北侧设置充电桩" in detail and "安装充电桩" in detail and "落实中" in detail
     assert "张代表" not in detail and world.residents["A102h"].name not in detail  # no names of participants or voters
     assert client.get(reverse("consultation:public_detail", args=[hidden.pk])).status_code == 404
+
+
+def test_topic_list_does_not_query_per_row(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.users["street_s1"])
+    counts = []
+    for n in (1, 4):
+        while Topic.objects.count() < n:
+            topic(world, title=f"议题{Topic.objects.count()}")
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("consultation:list")).status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]

@@ -102,3 +102,43 @@ def test_activity_create_page(client, world):
     assert bad.status_code == 422 and "结束时间须晚于开始时间" in bad.content.decode()
     data["ends_at"] = (start + dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
     assert client.post(reverse("volunteers:activity_create"), data).status_code == 302
+
+
+def test_export_is_scoped_masked_and_audited(client, world):
+    import io
+
+    from openpyxl import load_workbook
+
+    from shequ.core.models import AuditLog
+
+    outsider(world)
+    register(world, "B101h", actor="worker_b")
+    client.force_login(world.users["worker_a"])
+    response = client.get(reverse("volunteers:export"))
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "姓名" and len(rows) == 2 and rows[1][0] == "王志愿" and rows[1][2] == "139****5678"
+    assert world.residents["B101h"].name not in str(rows)
+    assert AuditLog.objects.filter(verb="volunteer.exported", actor=world.users["worker_a"]).exists()
+    client.force_login(world.users["resident_a"])
+    assert client.get(reverse("volunteers:export")).status_code == 403
+
+
+def test_list_pages_do_not_query_per_row(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.users["street_s1"])
+    register(world, "A101h")
+    activity(world)
+    counts = []
+    for keys in ((), ("A101s", "A102h", "A102s")):
+        for key in keys:
+            register(world, key)
+            activity(world)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("volunteers:list")).status_code == 200
+            assert client.get(reverse("volunteers:activities")).status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
