@@ -13,7 +13,14 @@ from shequ.jurisdiction import scoping
 from shequ.jurisdiction.models import Level, Node
 
 from .models import Action, Meeting, Participant, Topic, Vote
-from .services import DECIDED_STATUSES, ballot_key, ensure_not_resident, local_date, missing_kinds, tally
+from .services import (
+    DECIDED_STATUSES,
+    ballot_key,
+    ensure_not_resident,
+    local_date,
+    missing_kinds,
+    tally,
+)
 
 S = Topic.Status
 
@@ -81,7 +88,7 @@ def action_state(action: Action, today: dt.date) -> str:
 
 def overdue_actions(*, user) -> QuerySet[Action]:
     ensure_staff(user)
-    today = local_date(dt.datetime.now(dt.timezone.utc))
+    today = local_date(dt.datetime.now(dt.UTC))
     return (Action.objects.filter(topic__in=scoping.scope_queryset(Topic.objects.all(), user), done_at__isnull=True,
                                   deadline__lt=today).select_related("topic__community").order_by("deadline", "id"))
 

@@ -18,7 +18,13 @@ from django.utils.translation import gettext as _
 
 from shequ.appeals.deadlines import SHANGHAI
 from shequ.core.audit import audit_record
-from shequ.core.errors import Conflict, InvalidInput, InvalidTransition, NotAllowed, NotInScope
+from shequ.core.errors import (
+    Conflict,
+    InvalidInput,
+    InvalidTransition,
+    NotAllowed,
+    NotInScope,
+)
 from shequ.jurisdiction import scoping
 from shequ.jurisdiction import selectors as tree_selectors
 from shequ.jurisdiction.models import Level

@@ -65,7 +65,7 @@ def volunteer_hours(*, volunteer: Volunteer, start: dt.date | None = None, end: 
         qs = qs.filter(activity__starts_at__date__gte=start)
     if end:
         qs = qs.filter(activity__starts_at__date__lte=end)
-    return qs.aggregate(h=Sum("hours"))["h"] or Decimal("0")
+    return qs.aggregate(h=Sum("hours"))["h"] or Decimal(0)
 
 
 def volunteer_signups(*, volunteer: Volunteer) -> QuerySet[SignUp]:

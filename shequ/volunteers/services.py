@@ -17,7 +17,13 @@ from django.utils.translation import gettext as _
 
 from shequ.agency.services import home_of
 from shequ.core.audit import audit_record
-from shequ.core.errors import Conflict, InvalidInput, InvalidTransition, NotAllowed, NotInScope
+from shequ.core.errors import (
+    Conflict,
+    InvalidInput,
+    InvalidTransition,
+    NotAllowed,
+    NotInScope,
+)
 from shequ.jurisdiction import scoping
 from shequ.jurisdiction import selectors as tree_selectors
 from shequ.jurisdiction.models import Level
@@ -34,7 +40,7 @@ ACTIVITY_TRANSITIONS = {
     Activity.Status.CLOSED: {Activity.Status.OPEN, Activity.Status.FINISHED, Activity.Status.CANCELLED},
 }
 #: The longest service one sign-up may be credited with.
-MAX_HOURS = Decimal("24")
+MAX_HOURS = Decimal(24)
 
 
 def _is_resident(user) -> bool:

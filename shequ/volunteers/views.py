@@ -311,7 +311,7 @@ def callout_detail(request, pk: int):
 @page
 @require_POST
 def callout_close(request, pk: int):
-    ok, _c = attempt(lambda: services.callout_close(actor=request.user, callout_id=pk), request=request)
+    _ok, _c = attempt(lambda: services.callout_close(actor=request.user, callout_id=pk), request=request)
     return redirect("volunteers:callout", pk=pk)
 
 

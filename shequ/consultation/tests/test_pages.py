@@ -6,11 +6,11 @@ import datetime as dt
 from django.urls import reverse
 from django.utils import timezone
 
+from shequ.accounts.models import Role
+from shequ.accounts.services import user_create
 from shequ.consultation import services
 from shequ.consultation.models import Topic, Vote
 from shequ.core.testing import PASSWORD
-from shequ.accounts.models import Role
-from shequ.accounts.services import user_create
 
 from .factories import options_of, topic, voting_topic
 

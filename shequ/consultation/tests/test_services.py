@@ -12,7 +12,13 @@ from shequ.accounts.models import Role
 from shequ.accounts.services import user_create
 from shequ.consultation import services
 from shequ.consultation.models import Topic, Vote
-from shequ.core.errors import Conflict, InvalidInput, InvalidTransition, NotAllowed, NotInScope
+from shequ.core.errors import (
+    Conflict,
+    InvalidInput,
+    InvalidTransition,
+    NotAllowed,
+    NotInScope,
+)
 from shequ.core.models import AuditLog
 from shequ.core.testing import PASSWORD
 
@@ -261,7 +267,7 @@ def test_ordinary_decision_is_published_and_actions_track_deadlines(world):
     with pytest.raises(NotInScope):
         services.action_done(actor=world.users["worker_b"], action_id=action.pk, result="完成")
     done = services.action_done(actor=user, action_id=action.pk, result="已安装8个",
-                                now=dt.datetime(2026, 12, 1, 15, 0, tzinfo=dt.timezone.utc))  # 23:00 in Shanghai
+                                now=dt.datetime(2026, 12, 1, 15, 0, tzinfo=dt.UTC))  # 23:00 in Shanghai
     assert done.on_time() is True
     with pytest.raises(Conflict):
         services.action_done(actor=user, action_id=action.pk, result="again")

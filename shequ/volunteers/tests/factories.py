@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from shequ.volunteers import services
 
-T0 = dt.datetime(2026, 11, 2, 1, 0, tzinfo=dt.timezone.utc)  # 09:00 in Shanghai
+T0 = dt.datetime(2026, 11, 2, 1, 0, tzinfo=dt.UTC)  # 09:00 in Shanghai
 
 
 def ensure_skills() -> None:

@@ -6,7 +6,13 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from shequ.core.errors import Conflict, InvalidInput, InvalidTransition, NotAllowed, NotInScope
+from shequ.core.errors import (
+    Conflict,
+    InvalidInput,
+    InvalidTransition,
+    NotAllowed,
+    NotInScope,
+)
 from shequ.core.models import AuditLog
 from shequ.volunteers import selectors, services
 from shequ.volunteers.models import CallOutReply, SignUp, Volunteer
@@ -165,7 +171,7 @@ def test_cancelling_an_activity_cancels_its_open_signups(world):
 
 
 def test_activity_times_must_make_sense(world):
-    start = dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.timezone.utc)
+    start = dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.UTC)
     with pytest.raises(InvalidInput) as exc:
         services.activity_create(actor=world.users["worker_a"], title="x", node_id=world.nodes["A"].pk, starts_at=start,
                                  ends_at=start, capacity=3)
