@@ -141,10 +141,20 @@ class TopicDetailOut(TopicOut):
 
 class MyTopicOut(TopicDetailOut):
     my_vote_option_id: int | None = Field(None, description="本户(按户表决)或本人已投的方案")
+    meetings: list[dict] = Field(..., description="[{held_at, participant_kinds}](居民看不到参会人姓名)")
+
+    @staticmethod
+    def resolve_meetings(obj) -> list[dict]:
+        return _meeting_kinds(obj)
 
     @staticmethod
     def resolve_options(obj) -> list[dict]:
         return _options(obj, with_votes=obj.status != Topic.Status.VOTING)
+
+
+def _meeting_kinds(topic: Topic) -> list[dict]:
+    return [{"held_at": m.held_at.isoformat(), "participant_kinds": sorted({p.kind for p in m.participants.all()})}
+            for m in selectors.topic_meetings(topic=topic)]
 
 
 class PublicTopicOut(TopicOut):
@@ -173,8 +183,7 @@ class PublicTopicOut(TopicOut):
 
     @staticmethod
     def resolve_meetings(obj) -> list[dict]:
-        return [{"held_at": m.held_at.isoformat(), "participant_kinds": sorted({p.kind for p in m.participants.all()})}
-                for m in selectors.topic_meetings(topic=obj)]
+        return _meeting_kinds(obj)
 
     @staticmethod
     def resolve_actions(obj) -> list:
@@ -261,6 +270,13 @@ class ResultIn(Schema):
     result: str
 
 
+class VoteOut(Schema):
+    topic_id: int
+    option_id: int
+    channel: str
+    cast_at: dt.datetime
+
+
 class ProposeIn(Schema):
     title: str
     description: str
@@ -336,12 +352,12 @@ def vote_extend(request, topic_id: int, payload: ClosesIn):
     return _detail(request, topic_id)
 
 
-@router.post("/topics/{topic_id}/votes", response={201: dict}, summary="投票(居民本人;或工作人员录入纸质票)。每户/每人一票,重复 409",
+@router.post("/topics/{topic_id}/votes", response={201: VoteOut}, summary="投票(居民本人;或工作人员录入纸质票)。每户/每人一票,重复 409",
              operation_id="consultation_vote_cast")
 def vote_cast(request, topic_id: int, payload: VoteIn):
     vote = services.vote_cast(actor=request.auth, topic_id=topic_id, option_id=payload.option_id,
                               resident_id=payload.resident_id)
-    return Status(201, {"topic_id": topic_id, "option_id": vote.option_id, "cast_at": vote.cast_at.isoformat()})
+    return Status(201, vote)
 
 
 @router.post("/topics/{topic_id}/decide", response=TopicDetailOut, summary="结束表决并形成协商结果",

@@ -40,7 +40,9 @@ def test_a_topic_through_the_api_from_raising_to_implementation(world):
     resident = api_as(world, "resident_a")
     mine = resident.get(f"/consultation/mine/{tid}")
     assert mine.status == 200 and all(o["votes"] is None for o in mine.data["options"])  # no running count while voting
-    assert resident.post(f"/consultation/topics/{tid}/votes", {"option_id": options[0]["id"]}).status == 201
+    assert "钱经理" not in str(mine.data) and mine.data["meetings"][0]["participant_kinds"] == ["property", "resident_rep"]
+    cast = resident.post(f"/consultation/topics/{tid}/votes", {"option_id": options[0]["id"]})
+    assert cast.status == 201 and cast.data["channel"] == "online" and cast.data["option_id"] == options[0]["id"]
     twice = resident.post(f"/consultation/topics/{tid}/votes", {"option_id": options[1]["id"]})
     assert twice.status == 409 and twice.data["code"] == "consultation_already_voted"
     assert resident.get(f"/consultation/mine/{tid}").data["my_vote_option_id"] == options[0]["id"]
