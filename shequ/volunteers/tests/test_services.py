@@ -1,6 +1,7 @@
 """Volunteer services: registration (resident linked, outsider's phone encrypted), sign-up limits,
 check-in and confirmed hours, call-outs by grid, scope."""
 import datetime as dt
+import os
 from decimal import Decimal
 
 import pytest
@@ -179,3 +180,37 @@ def test_activity_times_must_make_sense(world):
     with pytest.raises(NotAllowed):
         services.activity_create(actor=world.users["leader"], title="x", node_id=world.nodes["A"].pk, starts_at=start,
                                  ends_at=start + dt.timedelta(hours=1), capacity=3)
+
+
+@pytest.mark.skipif(os.environ.get("SHEQU_TEST_DB") != "postgres",
+                    reason="concurrent writers need PostgreSQL (SQLite serializes the whole database)")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_sign_ups_cannot_overfill_an_activity(world):
+    """The activity row is locked while its places are counted: of four volunteers racing for two
+    places, two get in."""
+    import threading
+
+    a = activity(world, capacity=2)
+    volunteers = [register(world, key) for key in ("A101h", "A101s", "A102h", "A102s")]
+    barrier = threading.Barrier(len(volunteers))
+    outcomes = []
+
+    def sign(v):
+        from django.db import connections
+
+        try:
+            barrier.wait()
+            services.signup_create(actor=world.users["worker_a"], activity_id=a.pk, volunteer_id=v.pk)
+            outcomes.append("ok")
+        except Conflict as exc:
+            outcomes.append(exc.code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=sign, args=(v,)) for v in volunteers]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert sorted(outcomes) == ["activity_full", "activity_full", "ok", "ok"]
+    assert SignUp.objects.filter(activity=a).count() == 2
