@@ -21,6 +21,8 @@ urlpatterns = [
     path("admission/", include("shequ.admission.urls")),
     path("", include("shequ.privacy.urls")),
     path("stars/", include("shequ.stars.urls")),
+    path("", include("shequ.volunteers.urls")),
+    path("", include("shequ.consultation.urls")),
     path("", include("shequ.selfservice.urls")),
     path("", include("shequ.web.urls")),
 ]

@@ -94,6 +94,7 @@ def _register_routers() -> None:
     from shequ.accounts.api import router as accounts_router
     from shequ.admission.api import router as admission_router
     from shequ.agency.api import router as agency_router
+    from shequ.consultation.api import router as consultation_router
     from shequ.appeals.api import router as appeals_router
     from shequ.appeals.api_metrics import router as appeals_rates_router
     from shequ.jurisdiction.api import router as tree_router
@@ -106,6 +107,7 @@ def _register_routers() -> None:
     from shequ.registry.api import router as registry_router
     from shequ.socialorgs.api import router as socialorgs_router
     from shequ.transfer.api import router as transfer_router
+    from shequ.volunteers.api import router as volunteers_router
     from shequ.whistle.api import router as whistle_router
 
     api.add_router("/accounts", accounts_router)
@@ -122,6 +124,8 @@ def _register_routers() -> None:
     api.add_router("/stars", stars_router)
     api.add_router("/party", party_router)
     api.add_router("/socialorgs", socialorgs_router)
+    api.add_router("/volunteers", volunteers_router)
+    api.add_router("/consultation", consultation_router)
 
 
 _register_routers()

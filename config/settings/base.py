@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "shequ.agency",
     "shequ.admission",
     "shequ.stars",
+    "shequ.volunteers",
+    "shequ.consultation",
     "shequ.notify",
     "shequ.selfservice",
     "shequ.transfer",

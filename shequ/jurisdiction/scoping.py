@@ -44,6 +44,13 @@ _WHISTLE_STREET = frozenset({"whistle.view", "whistle.create", "whistle.score", 
 # Full agency and door-to-door visits (全程代办, 上门服务): "agency.handle" opens cases, works their
 # steps and records visits. A resident's "agency.view" reaches only their own cases (agency.selectors).
 _AGENCY = frozenset({"agency.view", "agency.handle"})
+# Volunteers and consultation (志愿服务, 社区协商; docs/volunteers.md, docs/consultation.md): "*.manage"
+# registers volunteers, runs activities and grid call-outs, and runs consultation topics; a street files
+# covenants with the township ("consultation.file"); residents sign up and answer call-outs
+# ("volunteers.self") and vote in their own community ("consultation.vote") at /s/.
+_VOLUNTEERS = frozenset({"volunteers.view", "volunteers.manage"})
+_CONSULTATION = frozenset({"consultation.view", "consultation.manage"})
+_CIVIC_VIEW = frozenset({"volunteers.view", "consultation.view"})
 # Work admission and burden (社区工作准入与减负): departments file work requests ("admission.request"),
 # the district office keeps the lists and decides requests ("admission.lists", "admission.review"),
 # communities and grids do the work, flag unadmitted work and record seals, certificates, plaques
@@ -94,6 +101,14 @@ _grant({  # admission (shequ.admission)
 })
 _grant({  # personal-information requests (shequ.privacy)
     Role.COMMUNITY_WORKER: _PRIVACY, Role.STREET_STAFF: _PRIVACY, Role.DISTRICT_OFFICE: _PRIVACY,
+})
+_grant({  # volunteers and consultation (shequ.volunteers, shequ.consultation)
+    Role.RESIDENT: {'consultation.vote', 'volunteers.self'},
+    Role.GRID_WORKER: {'consultation.view', 'volunteers.manage', 'volunteers.view'},
+    Role.COMMUNITY_WORKER: {'consultation.manage', 'consultation.view', 'volunteers.manage', 'volunteers.view'},
+    Role.STREET_STAFF: {'consultation.file', 'consultation.manage', 'consultation.view', 'volunteers.manage', 'volunteers.view'},
+    Role.DISTRICT_OFFICE: {'consultation.view', 'volunteers.view'},
+    Role.LEADER: {'consultation.view', 'volunteers.view'},
 })
 _grant({  # party building and social organizations (shequ.party, shequ.socialorgs)
     Role.COMMUNITY_WORKER: {'party.manage', 'party.view', 'socialorgs.manage', 'socialorgs.view'},

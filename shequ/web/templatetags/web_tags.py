@@ -46,6 +46,8 @@ def nav_items(context) -> list[dict]:
         items += [("agency:list", _("代办"), True), ("agency:visits", _("上门"))] if staff else [("agency:mine", _("我的代办"))]
     if scoping.can(user, "stars.view") or scoping.can(user, "stars.rate"):
         items.append(("stars:desk", _("星级评定")) if staff else ("stars:rate", _("星级测评")))
+    items += [("volunteers:list", _("志愿服务"))] if staff and scoping.can(user, "volunteers.view") else [("volunteers:mine", _("志愿服务"))] if scoping.can(user, "volunteers.self") else []
+    items += [("consultation:list", _("社区协商"))] if staff and scoping.can(user, "consultation.view") else [("consultation:mine", _("社区协商"))] if scoping.can(user, "consultation.vote") else []
     if staff and any(scoping.can(user, c) for c in ("registry.import", "registry.export", "appeals.import")):
         items.append(("transfer:import", _("导入导出")))
     if scoping.can(user, "tree.report"):

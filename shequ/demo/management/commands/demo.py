@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 
 from shequ.admission.demo import load_admission_demo
 from shequ.appeals.services import appeals_sweep
+from shequ.consultation.demo import load_demo as consultation_demo
 from shequ.demo.appeals import AppealLoader
 from shequ.demo.loader import DISTRICT_CODE, SCALES, DemoLoader
 from shequ.demo.logins import ensure_demo_logins
@@ -13,6 +14,7 @@ from shequ.jurisdiction.models import Node
 from shequ.stars.demo import load_stars_demo
 from shequ.party.demo import load_party_demo
 from shequ.socialorgs.demo import load_socialorgs_demo
+from shequ.volunteers.demo import load_demo as volunteers_demo
 
 
 APPEALS_BY_SCALE = {"tiny": 150, "small": 6000, "medium": 40000, "large": 200000}
@@ -56,6 +58,7 @@ class Command(BaseCommand):
             say(f"  {made['appeals']:,} appeals, {made['events']:,} timeline events; the deadline sweep warned "
                 f"{swept.warned:,} and escalated {swept.escalated:,}.")
         load_admission_demo(seed=seed, out=say)
+        say(f"Volunteers {volunteers_demo(district_code=DISTRICT_CODE, seed=seed)}, consultation {consultation_demo(district_code=DISTRICT_CODE, seed=seed)}")
         say(self.style.SUCCESS(
             f"Demo loaded in {time.monotonic() - started:.1f} s: {counts['node']:,} nodes, {counts['address']:,} addresses, "
             f"{counts['house']:,} houses, {counts['household']:,} households, {counts['resident']:,} residents, "
