@@ -13,6 +13,9 @@ urlpatterns = [
     path("whistle/", include("shequ.whistle.urls")),
     path("open311/", include("shequ.open311.urls")),
     path("agency/", include("shequ.agency.urls")),
+    path("workforce/", include("shequ.workforce.urls")),
+    path("surveys/", include("shequ.surveys.urls")),
+    path("s/surveys/", include("shequ.surveys.resident_urls")),
     path("", include("shequ.selfservice.urls")),
     path("", include("shequ.web.urls")),
 ]

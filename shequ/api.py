@@ -81,6 +81,8 @@ def _register_routers() -> None:
     from shequ.registry.api import router as registry_router
     from shequ.transfer.api import router as transfer_router
     from shequ.whistle.api import router as whistle_router
+    from shequ.workforce.api import router as workforce_router
+    from shequ.surveys.api import router as surveys_router
 
     api.add_router("/accounts", accounts_router)
     api.add_router("/tree", tree_router)
@@ -91,6 +93,8 @@ def _register_routers() -> None:
     api.add_router("/proactive", proactive_router)
     api.add_router("/whistle", whistle_router)
     api.add_router("/agency", agency_router)
+    api.add_router("/workforce", workforce_router)
+    api.add_router("/surveys", surveys_router)
 
 
 _register_routers()

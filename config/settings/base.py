@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "shequ.proactive",
     "shequ.whistle",
     "shequ.agency",
+    "shequ.workforce",
+    "shequ.surveys",
     "shequ.notify",
     "shequ.selfservice",
     "shequ.transfer",

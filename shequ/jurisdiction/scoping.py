@@ -44,17 +44,32 @@ _WHISTLE_STREET = frozenset({"whistle.view", "whistle.create", "whistle.score", 
 # Full agency and door-to-door visits (全程代办, 上门服务): "agency.handle" opens cases, works their
 # steps and records visits. A resident's "agency.view" reaches only their own cases (agency.selectors).
 _AGENCY = frozenset({"agency.view", "agency.handle"})
+# Workforce, funds, facilities (社区工作者、经费、设施): streets and the district office keep workers, trainings,
+# assessments, candidates and facilities ("workforce.manage"); funds are allocated by the district office
+# ("workforce.fund"), spent by communities and streets ("workforce.spend"); the four review departments and
+# the organization department give joint-review findings ("workforce.review", workforce.services.finding_record).
+_WORKFORCE_VIEW = frozenset({"workforce.view"})
+_WORKFORCE_STREET = frozenset({"workforce.view", "workforce.manage", "workforce.spend", "workforce.export"})
+# Surveys (云调研): streets and the district office build and distribute questionnaires and read results;
+# community workers and streets enter phone interviews and answer staff-level questionnaires; residents answer.
+_SURVEYS_STAFF = frozenset({"surveys.view", "surveys.answer", "surveys.interview"})
+_SURVEYS_MANAGE = _SURVEYS_STAFF | {"surveys.manage"}
 CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.RESIDENT: frozenset({"registry.view", "agency.view", "appeals.own"}),
+    Role.RESIDENT: frozenset({"registry.view", "agency.view", "appeals.own", "surveys.answer"}),
     Role.GRID_WORKER: frozenset({"registry.view", "registry.change", "registry.export"}) | _APPEALS_HANDLE | _AGENCY,
-    Role.COMMUNITY_WORKER: frozenset({"registry.view", "registry.change", "registry.import", "registry.export", "whistle.view"}) | _APPEALS_HANDLE | _PROACTIVE_VIEW | _AGENCY,
+    Role.COMMUNITY_WORKER: frozenset({"registry.view", "registry.change", "registry.import", "registry.export", "whistle.view"}) | _APPEALS_HANDLE | _PROACTIVE_VIEW | _AGENCY
+                                | _WORKFORCE_VIEW | {"workforce.spend"} | _SURVEYS_STAFF,
     Role.STREET_STAFF: frozenset({"registry.view", "registry.change", "registry.import", "registry.export", "tree.report",
-                                  "appeals.import"}) | _APPEALS_APPROVE | _PROACTIVE_MANAGE | _WHISTLE_STREET | _AGENCY,
-    Role.DEPARTMENT: frozenset({"registry.view", "appeals.view", "appeals.handle", "whistle.view", "whistle.act", "whistle.ranking"}),
+                                  "appeals.import"}) | _APPEALS_APPROVE | _PROACTIVE_MANAGE | _WHISTLE_STREET | _AGENCY
+                            | _WORKFORCE_STREET | _SURVEYS_MANAGE,
+    Role.DEPARTMENT: frozenset({"registry.view", "appeals.view", "appeals.handle", "whistle.view", "whistle.act", "whistle.ranking",
+                                "workforce.review"}),
     Role.DISTRICT_OFFICE: frozenset({"registry.view", "registry.export", "tree.report", "tree.change",
-                                     "appeals.import"}) | _APPEALS_APPROVE | _PROACTIVE_MANAGE | _WHISTLE_STREET | _AGENCY,
-    Role.ORGANIZATION: frozenset({"registry.view", "tree.report"}),
-    Role.LEADER: frozenset({"registry.view", "registry.export", "tree.report", "appeals.view", "whistle.view", "whistle.ranking", "agency.view"}) | _PROACTIVE_VIEW,
+                                     "appeals.import"}) | _APPEALS_APPROVE | _PROACTIVE_MANAGE | _WHISTLE_STREET | _AGENCY
+                             | _WORKFORCE_STREET | {"workforce.fund", "workforce.review"} | _SURVEYS_MANAGE,
+    Role.ORGANIZATION: frozenset({"registry.view", "tree.report", "workforce.view", "workforce.review"}),
+    Role.LEADER: frozenset({"registry.view", "registry.export", "tree.report", "appeals.view", "whistle.view", "whistle.ranking", "agency.view",
+                            "workforce.view", "workforce.export", "surveys.view"}) | _PROACTIVE_VIEW,
     Role.ADMIN: frozenset({"*"}),
 }
 
