@@ -482,7 +482,7 @@ def assessment_sheet(request, year: int, node: int | None = None):
              "remarks": r["assessment"].remarks if r["assessment"] else "", "stars": r["stars"]} for r in rows]
 
 
-@router.post("/workers/import", response=ImportOut, summary="从 Excel/CSV 导入社区工作者(逐行错误报告;有错误则全部不导入)",
+@router.post("/import", response=ImportOut, summary="从 Excel/CSV 导入社区工作者(逐行错误报告;有错误则全部不导入)",
              operation_id="workforce_worker_import")
 def worker_import(request, file: File[UploadedFile]):
     result = imports.worker_import(actor=request.auth, binary=file.file, filename=file.name or "")
