@@ -5,6 +5,8 @@ from django.core.management.base import BaseCommand
 
 from shequ.appeals.services import appeals_sweep
 from shequ.demo.appeals import AppealLoader
+from shequ.surveys.demo import fill as fill_surveys
+from shequ.workforce.demo import fill as fill_workforce
 from shequ.demo.loader import DISTRICT_CODE, SCALES, DemoLoader
 from shequ.demo.logins import ensure_demo_logins
 from shequ.demo.reset import reset_demo
@@ -48,6 +50,7 @@ class Command(BaseCommand):
             swept = appeals_sweep()
             say(f"  {made['appeals']:,} appeals, {made['events']:,} timeline events; the deadline sweep warned "
                 f"{swept.warned:,} and escalated {swept.escalated:,}.")
+        say(f"  workforce: {fill_workforce(seed=seed)}; surveys: {fill_surveys(seed=seed)}")
         say(self.style.SUCCESS(
             f"Demo loaded in {time.monotonic() - started:.1f} s: {counts['node']:,} nodes, {counts['address']:,} addresses, "
             f"{counts['house']:,} houses, {counts['household']:,} households, {counts['resident']:,} residents, "
