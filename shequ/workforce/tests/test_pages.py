@@ -130,3 +130,12 @@ def test_funds_and_facility_pages(fworld, client):
     client.force_login(fworld.users["street_s1"])
     assert client.post(f"/workforce/facilities/{fworld.nodes['B'].pk}/", {"area": "1000"}).status_code == 302
     assert "100%" in client.get("/workforce/facilities/").content.decode()
+
+
+def test_pages_in_english(fworld, client):
+    staff(fworld)
+    client.force_login(fworld.users["office"])
+    client.post("/i18n/setlang/", {"language": "en", "next": "/workforce/"})
+    body = client.get("/workforce/").content.decode()
+    assert "Households per worker" in body and "Age structure" in body
+    assert "Surveys" in client.get("/surveys/").content.decode()
