@@ -114,26 +114,25 @@ def question_remove(request, pk: int, question_id: int):
     return redirect("surveys:detail", pk=pk)
 
 
+def _step(request, pk: int, write, message: str):
+    _require(request.user, "surveys.manage")
+    selectors.survey_get(user=request.user, pk=pk)  # 404 outside the user's area
+    ok, _s = attempt(lambda: write(actor=request.user, survey_id=pk), request=request)
+    if ok:
+        messages.success(request, message)
+    return redirect("surveys:detail", pk=pk)
+
+
 @page
 @require_POST
 def survey_publish(request, pk: int):
-    _require(request.user, "surveys.manage")
-    selectors.survey_get(user=request.user, pk=pk)
-    ok, _s = attempt(lambda: services.survey_publish(actor=request.user, survey_id=pk), request=request)
-    if ok:
-        messages.success(request, _("问卷已发布"))
-    return redirect("surveys:detail", pk=pk)
+    return _step(request, pk, services.survey_publish, _("问卷已发布"))
 
 
 @page
 @require_POST
 def survey_close(request, pk: int):
-    _require(request.user, "surveys.manage")
-    selectors.survey_get(user=request.user, pk=pk)
-    ok, _s = attempt(lambda: services.survey_close(actor=request.user, survey_id=pk), request=request)
-    if ok:
-        messages.success(request, _("调研已结束"))
-    return redirect("surveys:detail", pk=pk)
+    return _step(request, pk, services.survey_close, _("调研已结束"))
 
 
 @page

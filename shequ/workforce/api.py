@@ -413,6 +413,12 @@ class ImportOut(Schema):
 
 # --- workers -----------------------------------------------------------------------------------
 
+def _split(request, payload, key: str = "community_id"):
+    """(the node named by ``key``, in the user's area or 404; the other fields)."""
+    data = payload.dict()
+    return tree.node_get(user=request.auth, pk=data.pop(key)), data
+
+
 def _node(request, pk: int | None):
     return tree.node_get(user=request.auth, pk=pk) if pk else None
 
@@ -428,8 +434,7 @@ def worker_list(request, filters: Query[WorkerQuery]):
 
 @router.post("/workers", response={201: WorkerDetailOut}, summary="登记社区工作者", operation_id="workforce_worker_create")
 def worker_create(request, payload: WorkerIn):
-    data = payload.dict()
-    community = tree.node_get(user=request.auth, pk=data.pop("community_id"))
+    community, data = _split(request, payload)
     worker = services.worker_create(actor=request.auth, community=community, **data)
     return Status(201, selectors.worker_get(user=request.auth, pk=worker.pk))
 
@@ -508,8 +513,7 @@ def candidate_list(request, filters: Query[CandidateQuery]):
 
 @router.post("/candidates", response={201: CandidateOut}, summary="提交联审对象", operation_id="workforce_candidate_create")
 def candidate_create(request, payload: CandidateIn):
-    data = payload.dict()
-    community = tree.node_get(user=request.auth, pk=data.pop("community_id"))
+    community, data = _split(request, payload)
     candidate = services.candidate_create(actor=request.auth, community=community, **data)
     return Status(201, selectors.candidate_get(user=request.auth, pk=candidate.pk))
 
@@ -539,8 +543,7 @@ def funding_list(request, filters: Query[FundingQuery]):
 
 @router.post("/funds", response={201: FundingOut}, summary="拨付经费(区社区办)", operation_id="workforce_funding_create")
 def funding_create(request, payload: FundingIn):
-    data = payload.dict()
-    community = tree.node_get(user=request.auth, pk=data.pop("community_id"))
+    community, data = _split(request, payload)
     funding = services.funding_create(actor=request.auth, community=community, **data)
     return Status(201, selectors.funding_list(user=request.auth).get(pk=funding.pk))
 

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from shequ.core.audit import audit_record
@@ -171,6 +172,7 @@ def _worker_page(request, worker: Worker, *, training_form=None, assessment_form
     manage = scoping.can(user, "workforce.manage")
     return render(request, "workforce/worker_detail.html", {
         "worker": worker, "age": worker.age_on(timezone.localdate()), "personal": selectors.masked_personal(worker),
+        "reveal_url": reverse("workforce:worker_reveal", args=[worker.pk]),
         "can_unmask": scoping.can_unmask(user), "can_manage": manage, "assessments": assessments,
         "training_form": training_form or (forms.TrainingForm(prefix="t") if manage else None),
         "assessment_form": assessment_form or (forms.AssessmentForm(prefix="a") if manage else None),
@@ -187,37 +189,40 @@ def worker_detail(request, pk: int):
 def worker_reveal(request, pk: int):
     worker = selectors.worker_get(user=request.user, pk=pk)
     clear = services.worker_reveal(actor=request.user, worker=worker, channel="page")
-    return render(request, "workforce/_personal.html", {"worker": worker, "personal": clear, "revealed": True})
+    return render(request, "web/partials/personal.html", {"personal": clear, "revealed": True})
+
+
+#: The two small forms on a worker's page: (form class, prefix, service, context key, message).
+WORKER_FORMS = {
+    "training": (forms.TrainingForm, "t", services.training_add, "training_form", gettext_lazy("已登记培训")),
+    "assessment": (forms.AssessmentForm, "a", services.assessment_record, "assessment_form", gettext_lazy("已记录年度考核")),
+}
+
+
+def _worker_form_post(request, pk: int, name: str):
+    form_class, prefix, write, key, message = WORKER_FORMS[name]
+    user = request.user
+    _require(user, "workforce.manage")
+    worker = selectors.worker_get(user=user, pk=pk)
+    form = form_class(request.POST, prefix=prefix)
+    if form.is_valid():
+        ok, _r = attempt(lambda: write(actor=user, worker_id=pk, **form.cleaned_data), form=form)
+        if ok:
+            messages.success(request, message)
+            return redirect("workforce:worker", pk=pk)
+    return _worker_page(request, worker, status=422, **{key: form})
 
 
 @page
 @require_POST
 def training_add(request, pk: int):
-    user = request.user
-    _require(user, "workforce.manage")
-    worker = selectors.worker_get(user=user, pk=pk)
-    form = forms.TrainingForm(request.POST, prefix="t")
-    if form.is_valid():
-        ok, _t = attempt(lambda: services.training_add(actor=user, worker_id=pk, **form.cleaned_data), form=form)
-        if ok:
-            messages.success(request, _("已登记培训"))
-            return redirect("workforce:worker", pk=pk)
-    return _worker_page(request, worker, training_form=form, status=422)
+    return _worker_form_post(request, pk, "training")
 
 
 @page
 @require_POST
 def assessment_add(request, pk: int):
-    user = request.user
-    _require(user, "workforce.manage")
-    worker = selectors.worker_get(user=user, pk=pk)
-    form = forms.AssessmentForm(request.POST, prefix="a")
-    if form.is_valid():
-        ok, _a = attempt(lambda: services.assessment_record(actor=user, worker_id=pk, **form.cleaned_data), form=form)
-        if ok:
-            messages.success(request, _("已记录年度考核"))
-            return redirect("workforce:worker", pk=pk)
-    return _worker_page(request, worker, assessment_form=form, status=422)
+    return _worker_form_post(request, pk, "assessment")
 
 
 @page
@@ -322,7 +327,7 @@ def candidate_detail(request, pk: int):
 def finding_add(request, pk: int):
     user = request.user
     _require(user, "workforce.review")
-    candidate = selectors.candidate_get(user=user, pk=pk)
+    selectors.candidate_get(user=user, pk=pk)  # 404 outside the user's area
     form = forms.FindingForm(request.POST, kinds=services.reviewable_kinds(user))
     if form.is_valid():
         ok, _f = attempt(lambda: services.finding_record(actor=user, candidate_id=pk, **form.cleaned_data), form=form)
@@ -403,7 +408,7 @@ def funding_detail(request, pk: int):
 def spending_add(request, pk: int):
     user = request.user
     _require(user, "workforce.spend")
-    funding = selectors.funding_get(user=user, pk=pk)
+    selectors.funding_get(user=user, pk=pk)  # 404 outside the user's area
     form = forms.SpendingForm(request.POST)
     if form.is_valid():
         ok, _s = attempt(lambda: services.spending_add(actor=user, funding_id=pk, **form.cleaned_data), form=form)

@@ -139,3 +139,16 @@ def test_pages_in_english(fworld, client):
     body = client.get("/workforce/").content.decode()
     assert "Households per worker" in body and "Age structure" in body
     assert "Surveys" in client.get("/surveys/").content.decode()
+
+
+def test_show_in_clear_on_the_worker_page(fworld, client):
+    workers = staff(fworld)
+    pk = workers["王一"].pk
+    client.force_login(fworld.users["worker_a"])
+    assert "显示明文" not in client.get(f"/workforce/workers/{pk}/").content.decode()
+    assert client.post(f"/workforce/workers/{pk}/reveal/").status_code == 403
+    client.force_login(fworld.users["worker_a_unmask"])
+    assert f"/workforce/workers/{pk}/reveal/" in client.get(f"/workforce/workers/{pk}/").content.decode()
+    clear = client.post(f"/workforce/workers/{pk}/reveal/").content.decode()
+    assert "13900000001" in clear and "已显示明文" in clear
+    assert AuditLog.objects.filter(verb="worker.unmasked", extra__channel="page").exists()
