@@ -53,6 +53,10 @@ class Survey(Located, BaseModel):
     def __str__(self) -> str:
         return self.title
 
+    def is_open(self, today) -> bool:
+        """Open for answers on ``today``: published, not closed, not past its closing date."""
+        return self.status == self.Status.OPEN and (self.closes_on is None or today <= self.closes_on)
+
 
 class QuestionKind(models.TextChoices):
     SINGLE = "single", _("单选")

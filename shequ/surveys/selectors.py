@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.db.models import Avg, Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shequ.accounts.models import Role
@@ -66,13 +67,18 @@ def _ancestor_ids(user) -> list[int]:
     return sorted(ids)
 
 
+def open_q() -> Q:
+    """Open surveys not past their closing date (the last day counts, Shanghai time)."""
+    return Q(status=Survey.Status.OPEN) & (Q(closes_on__isnull=True) | Q(closes_on__gte=timezone.localdate()))
+
+
 def survey_addressed_q(user) -> Q:
     """Open surveys whose scope contains the user's node (staff) or household (resident)."""
     if not (user and user.is_authenticated):
         return Q(pk__in=[])
     if scoping.is_global(user):
-        return Q(status=Survey.Status.OPEN)
-    return Q(status=Survey.Status.OPEN, scope_id__in=_ancestor_ids(user))
+        return open_q()
+    return open_q() & Q(scope_id__in=_ancestor_ids(user))
 
 
 def surveys_to_answer(*, user) -> QuerySet[Survey]:
@@ -116,7 +122,7 @@ def survey_for_interview(*, user, pk: int) -> Survey:
 def surveys_for_interview(*, user) -> QuerySet[Survey]:
     if not scoping.can(user, "surveys.interview"):
         return Survey.objects.none()
-    return (Survey.objects.filter(survey_addressed_q(user) | (scoping.scope_q(user, Survey) & Q(status=Survey.Status.OPEN)))
+    return (Survey.objects.filter(survey_addressed_q(user) | (scoping.scope_q(user, Survey) & open_q()))
             .select_related("scope").order_by("-opened_at", "-id"))
 
 

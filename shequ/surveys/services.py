@@ -57,6 +57,8 @@ def survey_create(*, actor, scope: Node, title: str, level: str, description: st
     if level not in SurveyLevel.values:
         raise InvalidInput(_("调研层面取值不正确"), extra={"field": "level"})
     scoping.ensure_nodes_in_scope(actor, [scope])
+    if closes_on is not None and closes_on < timezone.localdate():
+        raise InvalidInput(_("截止日期不能早于今天"), extra={"field": "closes_on"})
     if LEVEL_RANK.get(scope.level, 99) > LEVEL_RANK[LOWEST_SCOPE[level]]:
         raise InvalidInput(_("发放范围层级过低:%(level)s问卷须发往%(lowest)s或以上") % {
             "level": SurveyLevel(level).label, "lowest": Level(LOWEST_SCOPE[level]).label},
@@ -224,7 +226,7 @@ def response_submit(*, actor, survey_id: int, answers: dict[int, Any], now: dt.d
     where = answering_location(actor, survey) if survey is not None else None
     if where is None:
         raise NotInScope(_("记录不存在或不在您的辖区内"))
-    if survey.status != Survey.Status.OPEN:
+    if not survey.is_open(timezone.localdate()):
         raise InvalidTransition(_("问卷调研已结束,不能填写"), code=E.NOT_OPEN)
     rows = _answers(survey, answers)
     response = Response(survey=survey, channel=Channel.ONLINE, respondent=actor, submitted_at=now or timezone.now())
@@ -245,7 +247,7 @@ def interview_record(*, actor, survey_id: int, place: Node, answers: dict[int, A
     from .selectors import survey_for_interview
 
     survey = survey_for_interview(user=actor, pk=survey_id)
-    if survey.status != Survey.Status.OPEN:
+    if not survey.is_open(timezone.localdate()):
         raise InvalidTransition(_("问卷未在调研中,不能录入"), code=E.NOT_OPEN)
     scoping.ensure_nodes_in_scope(actor, [place])
     key, value = next(iter(survey.scope.scope_filter().items()))

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -76,7 +77,7 @@ def _detail(request, survey, question_form=None, status: int = 200):
         "survey": survey, "can_manage": manage,
         "question_form": question_form or (forms.QuestionForm() if manage and survey.status == Survey.Status.DRAFT else None),
         "responses": selectors.response_list(user=user, survey=survey).count(),
-        "can_interview": scoping.can(user, "surveys.interview") and survey.status == Survey.Status.OPEN,
+        "can_interview": scoping.can(user, "surveys.interview") and survey.is_open(timezone.localdate()),
     }, status=status)
 
 
@@ -196,7 +197,8 @@ def _answer(request, survey, *, template: str, done_url: str):
         if ok:
             messages.success(request, _("提交成功,感谢您的参与!"))
             return redirect(done_url)
-    return render(request, template, {"survey": survey, "form": form, "answered": answered},
+    return render(request, template, {"survey": survey, "form": form, "answered": answered,
+                                      "is_open": survey.is_open(timezone.localdate())},
                   status=422 if request.method == "POST" and not answered else 200)
 
 

@@ -135,3 +135,24 @@ def test_results_match_hand_counts(sworld):
     assert counts[sworld.nodes["S1"].pk] == {"survey_responses": 3, "survey_phone_interviews": 1}
     assert counts[sworld.nodes["A"].pk]["survey_responses"] == 1
     assert counts[sworld.nodes["S2"].pk]["survey_responses"] == 0
+
+
+def test_past_its_closing_date_a_survey_takes_no_answers(sworld):
+    import datetime as dt
+
+    from shequ.surveys.models import Survey
+
+    survey, q = resident_survey(sworld)
+    Survey.objects.filter(pk=survey.pk).update(closes_on=dt.date.today() - dt.timedelta(days=1))
+    assert not selectors.surveys_to_answer(user=sworld.users["resident_a"]).exists()
+    with pytest.raises(InvalidTransition):
+        services.response_submit(actor=sworld.users["resident_a"], survey_id=survey.pk, answers=_answers(q))
+
+
+def test_results_take_a_fixed_number_of_queries(sworld, django_assert_max_num_queries):
+    survey, q = resident_survey(sworld)
+    for user in ("resident_a", "resident_b"):
+        services.response_submit(actor=sworld.users[user], survey_id=survey.pk, answers=_answers(q, text="意见"))
+    survey = selectors.survey_get(user=sworld.users["street_s1"], pk=survey.pk)
+    with django_assert_max_num_queries(10):
+        selectors.survey_results(user=sworld.users["street_s1"], survey=survey)

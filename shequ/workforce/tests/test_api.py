@@ -115,3 +115,11 @@ def test_openapi_lists_the_operations(client):
     ids = {op["operationId"] for path in schema["paths"].values() for op in path.values()}
     assert {"workforce_worker_list", "workforce_figures", "workforce_finding_record", "workforce_worker_import",
             "workforce_spending_add", "surveys_answer", "surveys_interview", "surveys_results"} <= ids
+
+
+def test_worker_list_takes_a_fixed_number_of_queries(fworld, client, django_assert_max_num_queries):
+    staff(fworld)
+    client.force_login(fworld.users["office"])
+    client.get("/api/workforce/workers")  # warm the session
+    with django_assert_max_num_queries(8):
+        assert client.get("/api/workforce/workers?limit=200").json()["count"] == 5

@@ -80,3 +80,16 @@ def test_overview_of_a_street_user_counts_only_their_street(fworld):
     o = selectors.workforce_overview(user=fworld.users["street_s1"], end=DAY)
     assert o["communities"] == 2 and o["workers"] == 4
     assert {r["community"] for r in o["rows"]} == {"甲社区", "乙社区"}
+
+
+def test_too_many_households_per_worker_is_a_problem(fworld):
+    staff(fworld)
+    WorkforcePolicy.objects.create(node=fworld.nodes["district"], max_households_per_worker=1)
+    from shequ.workforce import services
+
+    services.worker_update(actor=fworld.users["office"], worker_id=selectors.worker_list(
+        user=fworld.users["office"], community=fworld.nodes["B"].pk).get().pk, status="left", left_on=dt.date(2026, 1, 1))
+    problems = {p["key"]: p for p in indicators.problems([fworld.nodes["district"]], START, DAY)}
+    p = problems["households_per_worker_high"]
+    assert p["communities"] == [fworld.nodes["C"].pk, fworld.nodes["B"].pk]  # C: 2 per worker; B: nobody in post
+    assert p["severity"] == 3 and "2户" in p["evidence"] and "1个社区没有登记在岗工作者" in p["evidence"]
