@@ -106,27 +106,40 @@ def cadre_coefficient(community_id: int, year: int) -> dict:
             "coefficient": result.get("coefficient")}
 
 
+#: Community rows shown on the overview (totals always cover the whole area).
+OVERVIEW_ROWS = 2000
+
+
+def _roots(user, node: Node | None) -> list[Node]:
+    """The nodes whose totals make the overview: ``node``, else the user's bound nodes (all cities
+    for a system admin), without a node that lies under another of them."""
+    if node is not None:
+        return [node]
+    nodes = list(Node.objects.filter(level=Level.CITY)) if scoping.is_global(user) else scoping.bound_nodes(user)
+    ids = {n.pk for n in nodes}
+    return [n for n in nodes if not (set(n.ancestor_path_ids) - {n.pk}) & ids]
+
+
 def workforce_overview(*, user, node=None, start=None, end=None) -> dict:
-    """Totals over the communities of the user's area (or under ``node``), one row per community, and
-    the age and education structure: for the API and the overview page."""
+    """Totals over the communities of the user's area (or under ``node``), one row per community (the
+    first ``OVERVIEW_ROWS`` in tree order) and the age and education structure: for the API and the
+    overview page. A few grouped queries whatever the size of the area."""
     _require(user, "workforce.view")
     end = end or timezone.localdate()
     start = start or end.replace(month=1, day=1)
-    communities = list(communities_under(user=user, node=node)[:2000])
+    communities = list(communities_under(user=user, node=node)[:OVERVIEW_ROWS])
     per = stats.node_figures(communities, start, end)
-    rows = []
-    for c in communities:
-        f = per[c.pk]
-        rows.append({"community_id": c.pk, "community": c.name, "street": c.street.name if c.street_id else "",
-                     "node": c, **f, "meets_area_standard": bool(f["communities_meeting_standard"])})
-    n = len(communities)
-    workers = sum(r["workers"] for r in rows)
-    households = sum(r["households"] for r in rows)
-    paid = sum(r["workers_with_pay"] for r in rows)
-    pay_total = sum((r["avg_pay"] or 0) * r["workers_with_pay"] for r in rows)
-    standard_total = sum((r["pay_standard"] or 0) * r["workers_with_pay"] for r in rows)
-    certified = sum(r["certified"] for r in rows)
-    funds = sum(r["funds"] for r in rows)
+    rows = [{"community_id": c.pk, "community": c.name, "street": c.street.name if c.street_id else "", "node": c,
+             **per[c.pk], "meets_area_standard": bool(per[c.pk]["communities_meeting_standard"])} for c in communities]
+    roots = _roots(user, node)
+    totals = stats.node_figures(roots, start, end).values() if roots else []
+
+    def total(key):
+        return sum(t[key] for t in totals)
+
+    n, workers, households, paid = total("communities"), total("workers"), total("households"), total("workers_with_pay")
+    pay_total, standard_total = total("pay_total"), total("standard_total")
+    funds = total("funds")
     qs = stats.active_workers(end).filter(pk__in=worker_list(user=user, node=node, status="").values("pk"))
     structure = stats.structure(qs, end)
     return {
@@ -135,12 +148,12 @@ def workforce_overview(*, user, node=None, start=None, end=None) -> dict:
         "households_per_worker": round(households / workers, 1) if workers else None,
         "avg_pay": round(pay_total / paid, 2) if paid else None,
         "pay_to_standard": round(pay_total / standard_total, 3) if standard_total else None,
-        "workers_under_standard": sum(r["workers_under_standard"] for r in rows),
-        "certified_share": round(certified / workers, 4) if workers else None,
-        "facility_coverage": round(sum(1 for r in rows if r["meets_area_standard"]) / n, 4) if n else None,
-        "funds": funds, "funds_per_community": round(funds / n, 2) if n else None,
-        "spent": sum(r["spent"] for r in rows),
+        "workers_under_standard": total("workers_under_standard"),
+        "certified_share": round(total("certified") / workers, 4) if workers else None,
+        "facility_coverage": round(total("communities_meeting_standard") / n, 4) if n else None,
+        "funds": funds, "funds_per_community": round(funds / n, 2) if n else None, "spent": total("spent"),
         "age": structure["age"], "education": structure["education"], "structure": structure, "rows": rows,
+        "rows_capped": len(communities) == OVERVIEW_ROWS,
     }
 
 

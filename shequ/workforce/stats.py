@@ -116,6 +116,8 @@ def node_figures(nodes: list[Node], start: dt.date, end: dt.date) -> dict[int, d
             "pay_standard": float(policy.pay_standard) if node.district_id else _ratio(r["standard"], r["paid"], 2),
             "pay_to_standard": _ratio(r["pay_paid"], r["standard"], 3),
             "workers_under_standard": r["under"],
+            "pay_total": float(r["pay_paid"]),
+            "standard_total": float(r["standard"]),
             "workers_with_pay": r["paid"],
             "certified": r["certified"],
             "certified_share": _share(r["certified"], workers),
