@@ -23,6 +23,9 @@ urlpatterns = [
     path("stars/", include("shequ.stars.urls")),
     path("", include("shequ.volunteers.urls")),
     path("", include("shequ.consultation.urls")),
+    path("workforce/", include("shequ.workforce.urls")),
+    path("surveys/", include("shequ.surveys.urls")),
+    path("s/surveys/", include("shequ.surveys.resident_urls")),
     path("", include("shequ.selfservice.urls")),
     path("", include("shequ.web.urls")),
 ]

@@ -109,6 +109,8 @@ def _register_routers() -> None:
     from shequ.transfer.api import router as transfer_router
     from shequ.volunteers.api import router as volunteers_router
     from shequ.whistle.api import router as whistle_router
+    from shequ.workforce.api import router as workforce_router
+    from shequ.surveys.api import router as surveys_router
 
     api.add_router("/accounts", accounts_router)
     api.add_router("/tree", tree_router)
@@ -126,6 +128,8 @@ def _register_routers() -> None:
     api.add_router("/socialorgs", socialorgs_router)
     api.add_router("/volunteers", volunteers_router)
     api.add_router("/consultation", consultation_router)
+    api.add_router("/workforce", workforce_router)
+    api.add_router("/surveys", surveys_router)
 
 
 _register_routers()

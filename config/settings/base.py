@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "shequ.stars",
     "shequ.volunteers",
     "shequ.consultation",
+    "shequ.workforce",
+    "shequ.surveys",
     "shequ.notify",
     "shequ.selfservice",
     "shequ.transfer",

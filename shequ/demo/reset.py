@@ -29,6 +29,9 @@ _DATA_MODELS = [
     "agency.Visit", "agency.Trip", "agency.CaseStep", "agency.AgencyCase",
     "appeals.AppealEvent", "appeals.AppealAttachment", "appeals.TimeRequest", "appeals.CoHandler", "appeals.Appeal",
     "appeals.AppealCounter",
+    "surveys.Answer", "surveys.Response", "surveys.Option", "surveys.Question", "surveys.Survey",
+    "workforce.ReviewFinding", "workforce.Candidate", "workforce.Assessment", "workforce.Training", "workforce.Worker",
+    "workforce.Spending", "workforce.Funding", "workforce.Facility",
 ]
 
 

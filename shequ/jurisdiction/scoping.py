@@ -44,6 +44,16 @@ _WHISTLE_STREET = frozenset({"whistle.view", "whistle.create", "whistle.score", 
 # Full agency and door-to-door visits (全程代办, 上门服务): "agency.handle" opens cases, works their
 # steps and records visits. A resident's "agency.view" reaches only their own cases (agency.selectors).
 _AGENCY = frozenset({"agency.view", "agency.handle"})
+# Workforce, funds, facilities (社区工作者、经费、设施): streets and the district office keep workers, trainings,
+# assessments, candidates and facilities ("workforce.manage"); funds are allocated by the district office
+# ("workforce.fund"), spent by communities and streets ("workforce.spend"); the four review departments and
+# the organization department give joint-review findings ("workforce.review", workforce.services.finding_record).
+_WORKFORCE_VIEW = frozenset({"workforce.view"})
+_WORKFORCE_STREET = frozenset({"workforce.view", "workforce.manage", "workforce.spend", "workforce.export"})
+# Surveys (云调研): streets and the district office build and distribute questionnaires and read results;
+# community workers and streets enter phone interviews and answer staff-level questionnaires; residents answer.
+_SURVEYS_STAFF = frozenset({"surveys.view", "surveys.answer", "surveys.interview"})
+_SURVEYS_MANAGE = _SURVEYS_STAFF | {"surveys.manage"}
 # Volunteers and consultation (志愿服务, 社区协商; docs/volunteers.md, docs/consultation.md): "*.manage"
 # registers volunteers, runs activities and grid call-outs, and runs consultation topics; a street files
 # covenants with the township ("consultation.file"); residents sign up and answer call-outs
@@ -101,6 +111,15 @@ _grant({  # admission (shequ.admission)
 })
 _grant({  # personal-information requests (shequ.privacy)
     Role.COMMUNITY_WORKER: _PRIVACY, Role.STREET_STAFF: _PRIVACY, Role.DISTRICT_OFFICE: _PRIVACY,
+})
+_grant({  # workforce, funds, facilities and surveys (shequ.workforce, shequ.surveys)
+    Role.RESIDENT: {'surveys.answer'},
+    Role.COMMUNITY_WORKER: {'surveys.answer', 'surveys.interview', 'surveys.view', 'workforce.spend', 'workforce.view'},
+    Role.STREET_STAFF: {'surveys.answer', 'surveys.interview', 'surveys.manage', 'surveys.view', 'workforce.export', 'workforce.manage', 'workforce.spend', 'workforce.view'},
+    Role.DEPARTMENT: {'workforce.review'},
+    Role.DISTRICT_OFFICE: {'surveys.answer', 'surveys.interview', 'surveys.manage', 'surveys.view', 'workforce.export', 'workforce.fund', 'workforce.manage', 'workforce.review', 'workforce.spend', 'workforce.view'},
+    Role.ORGANIZATION: {'workforce.review', 'workforce.view'},
+    Role.LEADER: {'surveys.view', 'workforce.export', 'workforce.view'},
 })
 _grant({  # volunteers and consultation (shequ.volunteers, shequ.consultation)
     Role.RESIDENT: {'consultation.vote', 'volunteers.self'},

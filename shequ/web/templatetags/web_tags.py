@@ -48,6 +48,10 @@ def nav_items(context) -> list[dict]:
         items.append(("stars:desk", _("星级评定")) if staff else ("stars:rate", _("星级测评")))
     items += [("volunteers:list", _("志愿服务"))] if staff and scoping.can(user, "volunteers.view") else [("volunteers:mine", _("志愿服务"))] if scoping.can(user, "volunteers.self") else []
     items += [("consultation:list", _("社区协商"))] if staff and scoping.can(user, "consultation.view") else [("consultation:mine", _("社区协商"))] if scoping.can(user, "consultation.vote") else []
+    if staff and (scoping.can(user, "workforce.view") or scoping.can(user, "workforce.review")):
+        items.append(("workforce:overview" if scoping.can(user, "workforce.view") else "workforce:candidates", _("社区工作者")))
+    if staff and scoping.can(user, "surveys.view"):
+        items.append(("surveys:list", _("云调研")))
     if staff and any(scoping.can(user, c) for c in ("registry.import", "registry.export", "appeals.import")):
         items.append(("transfer:import", _("导入导出")))
     if scoping.can(user, "tree.report"):
