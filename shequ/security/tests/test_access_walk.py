@@ -37,7 +37,8 @@ PUBLIC = {
     "logout/": "sign-out",
     "i18n/": "language switch",
     "s/": "the resident's appeal page (anonymous appeals are allowed)",
-    "public/": "the public page of anonymized appeals",
+    "public/": "the public pages of anonymized appeals and of consultations",
+    "socialorgs/directory/": "the public directory of registered social organizations",
     "open311/": "Open311 GeoReport v2 (public by the spec; POST needs an api_key)",
     "account/": "sign-in steps (they ask for a session themselves)",
     "static/": "static files",
@@ -46,6 +47,9 @@ PUBLIC = {
 #: API operations open without a session, each with its reason
 PUBLIC_API: dict[str, str] = {
     "admission_list_in_force": "the admission lists in force are published (社区工作准入清单公开)",
+    "socialorgs_public": "the public directory of registered social organizations",
+    "consultation_public_list": "consultation decisions are published (社区协商公开)",
+    "consultation_public_get": "consultation decisions are published (社区协商公开)",
 }
 REFUSED = {401, 403, 404, 405}
 OWN_ID_FLOOR = 900_000

@@ -69,6 +69,7 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production", "SHEQU_ENV": "production",
            "SHEQU_SECRET_KEY": base64.urlsafe_b64encode(os.urandom(50)).decode(), "SHEQU_DATA_KEY": _key(),
            "SHEQU_HASH_KEY": _key(), "SHEQU_ALLOWED_HOSTS": "shequ.example.gov.cn", "SHEQU_VAR_DIR": str(tmp_path)}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests' process, never in a deployment
     run = subprocess.run([sys.executable, str(root / "manage.py"), "check", "--deploy", "--fail-level", "WARNING"],
                          env=env, capture_output=True, text=True, cwd=root)
     assert run.returncode == 0, run.stdout + run.stderr
