@@ -79,6 +79,16 @@ def topic_missing_kinds(*, topic: Topic) -> list[str]:
     return missing_kinds(topic)
 
 
+def action_get(*, user, pk: int) -> Action:
+    """An implementation item of a topic in the user's area, else 404 (missing and foreign alike)."""
+    ensure_staff(user)
+    action = Action.objects.select_related("topic").filter(
+        pk=pk, topic__in=scoping.scope_queryset(Topic.objects.all(), user)).first()
+    if action is None:
+        raise NotInScope(_("记录不存在或不在您的辖区内"))
+    return action
+
+
 def action_state(action: Action, today: dt.date) -> str:
     """``done`` (on time), ``late`` (done after the deadline), ``overdue`` (open past it), ``open``."""
     if action.done_at is not None:

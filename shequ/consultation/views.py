@@ -204,6 +204,7 @@ def topic_action(request, pk: int, action: str):
 @require_POST
 def action_done(request, pk: int):
     user = request.user
+    selectors.action_get(user=user, pk=pk)  # 404 before anything else for an item outside the area
     form = forms.ResultForm(request.POST, prefix="done")
     topic_id = request.POST.get("topic")
     if form.is_valid():

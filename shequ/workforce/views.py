@@ -230,6 +230,10 @@ def assessment_sheet(request, year: int | None = None):
     user = request.user
     _require(user, "workforce.view")
     year = year or forms.default_assessment_year()
+    if not 2000 <= year <= 2100:
+        from django.http import Http404
+
+        raise Http404
     rows = selectors.assessment_sheet(user=user, year=year)
     this = timezone.localdate().year
     return render(request, "workforce/assessments.html", {

@@ -127,7 +127,7 @@ def test_a_successful_sign_in_resets_the_failure_count(client, world, policy):
 
 def test_sign_in_is_rate_limited_per_address(client, world, policy):
     policy.AXES_ENABLED = False
-    policy.SHEQU_RATE_LIMITS = {**policy.SHEQU_RATE_LIMITS, "login": "3/m"}
+    policy.SHEQU_RATE_LIMITS = {**policy.SHEQU_RATE_LIMITS, "login": "3/h"}
     codes = [_login(client, f"nobody{i}", "x").status_code for i in range(4)]
     assert codes == [200, 200, 200, 429]
     assert "请求过于频繁" in _login(client, "worker_a").content.decode()

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def limited(settings):
     settings.RATELIMIT_ENABLE = True
-    settings.SHEQU_RATE_LIMITS = {"login": "100/m", "appeal_create": "2/m", "open311_post": "2/m"}
+    settings.SHEQU_RATE_LIMITS = {"login": "100/m", "appeal_create": "2/h", "open311_post": "2/h"}
     return settings
 
 
@@ -33,7 +33,7 @@ def test_appeal_creation_through_the_api_is_rate_limited(world, limited):
     assert statuses == [201, 201, 429]
     assert Appeal.objects.count() == 2
     third = client.post("/appeals", payload)
-    assert third.data["code"] == "rate_limited" and third.data["extra"]["limit"] == "2/m"
+    assert third.data["code"] == "rate_limited" and third.data["extra"]["limit"] == "2/h"
     # another account has its own allowance
     assert api_as(world, "worker_b").post("/appeals", payload).status == 201
 

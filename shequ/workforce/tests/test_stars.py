@@ -33,6 +33,7 @@ def test_without_stars_the_coefficient_is_not_available(fworld, client):
 def test_installed_but_unimportable_stars_is_not_available(monkeypatch):
     monkeypatch.setattr(apps, "is_installed", lambda name: True)
     monkeypatch.setitem(sys.modules, "shequ.stars", None)  # "import shequ.stars.cadre" raises ImportError
+    monkeypatch.setitem(sys.modules, "shequ.stars.cadre", None)
     assert selectors.cadre_coefficient(1, 2025) == {"available": False}
 
 
