@@ -13,6 +13,7 @@ urlpatterns = [
     path("whistle/", include("shequ.whistle.urls")),
     path("open311/", include("shequ.open311.urls")),
     path("agency/", include("shequ.agency.urls")),
+    path("indicators/", include("shequ.indicators.urls")),
     path("", include("shequ.selfservice.urls")),
     path("", include("shequ.web.urls")),
 ]

@@ -76,6 +76,7 @@ def _register_routers() -> None:
     from shequ.agency.api import router as agency_router
     from shequ.appeals.api import router as appeals_router
     from shequ.appeals.api_metrics import router as appeals_rates_router
+    from shequ.indicators.api import router as indicators_router
     from shequ.jurisdiction.api import router as tree_router
     from shequ.proactive.api import router as proactive_router
     from shequ.registry.api import router as registry_router
@@ -91,6 +92,7 @@ def _register_routers() -> None:
     api.add_router("/proactive", proactive_router)
     api.add_router("/whistle", whistle_router)
     api.add_router("/agency", agency_router)
+    api.add_router("/indicators", indicators_router)
 
 
 _register_routers()

@@ -44,17 +44,20 @@ _WHISTLE_STREET = frozenset({"whistle.view", "whistle.create", "whistle.score", 
 # Full agency and door-to-door visits (全程代办, 上门服务): "agency.handle" opens cases, works their
 # steps and records visits. A resident's "agency.view" reaches only their own cases (agency.selectors).
 _AGENCY = frozenset({"agency.view", "agency.handle"})
+# Indicator dashboard and governance reports (指标与调研报告): "indicators.view" reads the dashboard of
+# a node in scope, "indicators.report" generates, lists and downloads the reports.
+_INDICATORS, _REPORTS = frozenset({"indicators.view"}), frozenset({"indicators.view", "indicators.report"})
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.RESIDENT: frozenset({"registry.view", "agency.view", "appeals.own"}),
     Role.GRID_WORKER: frozenset({"registry.view", "registry.change", "registry.export"}) | _APPEALS_HANDLE | _AGENCY,
-    Role.COMMUNITY_WORKER: frozenset({"registry.view", "registry.change", "registry.import", "registry.export", "whistle.view"}) | _APPEALS_HANDLE | _PROACTIVE_VIEW | _AGENCY,
+    Role.COMMUNITY_WORKER: frozenset({"registry.view", "registry.change", "registry.import", "registry.export", "whistle.view"}) | _APPEALS_HANDLE | _PROACTIVE_VIEW | _AGENCY | _INDICATORS,
     Role.STREET_STAFF: frozenset({"registry.view", "registry.change", "registry.import", "registry.export", "tree.report",
-                                  "appeals.import"}) | _APPEALS_APPROVE | _PROACTIVE_MANAGE | _WHISTLE_STREET | _AGENCY,
+                                  "appeals.import"}) | _APPEALS_APPROVE | _PROACTIVE_MANAGE | _WHISTLE_STREET | _AGENCY | _REPORTS,
     Role.DEPARTMENT: frozenset({"registry.view", "appeals.view", "appeals.handle", "whistle.view", "whistle.act", "whistle.ranking"}),
     Role.DISTRICT_OFFICE: frozenset({"registry.view", "registry.export", "tree.report", "tree.change",
-                                     "appeals.import"}) | _APPEALS_APPROVE | _PROACTIVE_MANAGE | _WHISTLE_STREET | _AGENCY,
-    Role.ORGANIZATION: frozenset({"registry.view", "tree.report"}),
-    Role.LEADER: frozenset({"registry.view", "registry.export", "tree.report", "appeals.view", "whistle.view", "whistle.ranking", "agency.view"}) | _PROACTIVE_VIEW,
+                                     "appeals.import"}) | _APPEALS_APPROVE | _PROACTIVE_MANAGE | _WHISTLE_STREET | _AGENCY | _REPORTS,
+    Role.ORGANIZATION: frozenset({"registry.view", "tree.report"}) | _REPORTS,
+    Role.LEADER: frozenset({"registry.view", "registry.export", "tree.report", "appeals.view", "whistle.view", "whistle.ranking", "agency.view"}) | _PROACTIVE_VIEW | _REPORTS,
     Role.ADMIN: frozenset({"*"}),
 }
 

@@ -36,6 +36,8 @@ def nav_items(context) -> list[dict]:
         items.append(("whistle:list", _("吹哨报到")))
     if scoping.can(user, "agency.view"):
         items += [("agency:list", _("代办"), True), ("agency:visits", _("上门"))] if staff else [("agency:mine", _("我的代办"))]
+    if staff and scoping.can(user, "indicators.view"):
+        items.append(("indicators:dashboard", _("指标")))
     if staff and any(scoping.can(user, c) for c in ("registry.import", "registry.export", "appeals.import")):
         items.append(("transfer:import", _("导入导出")))
     if scoping.can(user, "tree.report"):

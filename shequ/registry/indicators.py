@@ -1,0 +1,66 @@
+"""Registry figures for the indicator dashboard and the governance report (the indicator protocol,
+docs/indicators.md): communities, households and residents under each node, and the population's
+structure. The registry has no history, so the figures are today's; the period's end is the date
+ages are counted at. Three aggregates per tree level, whatever the number of nodes.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+
+INDICATORS = [
+    {"key": "communities", "label": _("社区/村数"), "unit": _("个"), "better": "higher", "section": "overall"},
+    {"key": "households", "label": _("户数"), "unit": _("户"), "better": "higher", "section": "overall"},
+    {"key": "residents", "label": _("在册居民数"), "unit": _("人"), "better": "higher", "section": "overall"},
+    {"key": "households_per_community", "label": _("平均每社区户数"), "unit": _("户/社区"), "better": "lower",
+     "section": "overall"},
+    {"key": "elderly_share", "label": _("60岁及以上居民占比"), "unit": "%", "better": "lower", "section": "other"},
+    {"key": "floating_share", "label": _("流动人口占比"), "unit": "%", "better": "lower", "section": "other"},
+]
+
+#: Tree levels whose nodes the registry counts under (the ancestor column is ``<level>_id``).
+LEVELS = ("city", "district", "street", "community")
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def compute(nodes, start: dt.date, end: dt.date) -> dict[int, dict]:
+    """{node id: {key: value}} for every node (city, district, street or community)."""
+    from shequ.jurisdiction.models import Level, Node
+    from shequ.registry.models import Household, Resident
+
+    out: dict[int, dict] = {node.pk: {"communities": 0, "households": 0, "residents": 0,
+                                      "households_per_community": None, "elderly_share": None,
+                                      "floating_share": None} for node in nodes}
+    by_level: dict[str, list[int]] = {}
+    for node in nodes:
+        if node.level in LEVELS:
+            by_level.setdefault(node.level, []).append(node.pk)
+    born_by = _years_before(end, 60)
+    for level, ids in by_level.items():
+        column = f"{level}_id"
+        inside = {f"{column}__in": ids}
+        for row in (Node.objects.filter(level=Level.COMMUNITY, **inside).values(column).annotate(n=Count("id"))
+                    .order_by()):
+            out[row[column]]["communities"] = row["n"]
+        for row in Household.objects.filter(**inside).values(column).annotate(n=Count("id")).order_by():
+            out[row[column]]["households"] = row["n"]
+        for row in (Resident.objects.filter(status=Resident.Status.ACTIVE, **inside).values(column)
+                    .annotate(n=Count("id"), elderly=Count("id", filter=Q(birth_date__lte=born_by)),
+                              floating=Count("id", filter=Q(residence_type=Resident.ResidenceType.FLOATING)))
+                    .order_by()):
+            values = out[row[column]]
+            values["residents"] = row["n"]
+            values["elderly_share"] = row["elderly"] / row["n"] if row["n"] else None
+            values["floating_share"] = row["floating"] / row["n"] if row["n"] else None
+    for values in out.values():
+        if values["communities"]:
+            values["households_per_community"] = values["households"] / values["communities"]
+    return out
