@@ -66,7 +66,7 @@ def build_content(node: Node, start: dt.date, end: dt.date, *, on_step=None) -> 
         if ind is None or not children or len(charts) >= CHARTS:
             continue
         points = [(child.name, _ratio(values[child.pk].get(key))) for child in children]
-        if all(v is None for _name, v in points):
+        if all(not v for _name, v in points):  # nothing to compare
             continue
         charts.append({"key": key, "title": _("%(label)s(按下级单位)") % {"label": ind.label},
                        "percent": ind.percent, "unit": str(ind.unit), "points": points})
@@ -99,7 +99,7 @@ def build_content(node: Node, start: dt.date, end: dt.date, *, on_step=None) -> 
         "title": _("%(node)s社区治理情况报告") % {"node": node.name},
         "node": {"id": node.pk, "name": node.name, "level": node.level},
         "start": start.isoformat(), "end": end.isoformat(),
-        "generated_at": timezone.now().isoformat(timespec="seconds"),
+        "generated_at": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
         "lead": lead,
         "overall": {"headline": headline, "sentences": sentences},
         "sections": sections,
