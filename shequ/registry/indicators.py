@@ -64,3 +64,60 @@ def compute(nodes, start: dt.date, end: dt.date) -> dict[int, dict]:
         if values["communities"]:
             values["households_per_community"] = values["households"] / values["communities"]
     return out
+
+
+#: Defaults of the problem thresholds (override with settings.SHEQU_REGISTRY_PROBLEM_THRESHOLDS):
+#: a community above ``max_households`` is too large for its committee (the usual guidance keeps a
+#: community at 1,000–3,000 households); one with no household registered has no registry to reuse.
+DEFAULT_THRESHOLDS = {"max_households": 3000}
+
+
+def thresholds() -> dict:
+    from django.conf import settings
+
+    return {**DEFAULT_THRESHOLDS, **getattr(settings, "SHEQU_REGISTRY_PROBLEM_THRESHOLDS", {})}
+
+
+def problems(nodes, start: dt.date, end: dt.date) -> list[dict]:
+    """Communities too large for one committee, and communities with no household registered."""
+    from django.utils.translation import gettext as _t
+
+    from shequ.jurisdiction.models import Level, Node
+    from shequ.registry.models import Household
+
+    limits = thresholds()
+    inside = Q()
+    for node in nodes:
+        if node.level in LEVELS:
+            inside |= Q(**{f"{node.level}_id": node.pk})
+    if not inside:
+        return []
+    names = dict(Node.objects.filter(inside, level=Level.COMMUNITY).values_list("pk", "name"))
+    counts = dict(Household.objects.filter(inside, community_id__isnull=False).values("community_id")
+                  .annotate(n=Count("id")).order_by().values_list("community_id", "n"))
+    found = []
+    large = sorted(((counts.get(pk, 0), pk) for pk in names if counts.get(pk, 0) > limits["max_households"]),
+                   reverse=True)
+    if large:
+        found.append({
+            "key": "registry_large_communities",
+            "title": _t("社区规模偏大"),
+            "evidence": _t("%(n)d 个社区/村超过 %(limit)d 户:%(names)s。") % {
+                "n": len(large), "limit": limits["max_households"],
+                "names": "、".join(f"{names[pk]}({n}户)" for n, pk in large[:5])},
+            "communities": [pk for _n, pk in large],
+            "suggestion": _t("按 1000—3000 户的规模优化社区设置,规模过大的社区增配社区工作者和网格员。"),
+            "severity": 2,
+        })
+    empty = [pk for pk in names if not counts.get(pk)]
+    if empty:
+        found.append({
+            "key": "registry_empty_communities",
+            "title": _t("基础信息底数不清"),
+            "evidence": _t("%(n)d 个社区/村尚未登记任何住户:%(names)s。") % {
+                "n": len(empty), "names": "、".join(names[pk] for pk in empty[:5])},
+            "communities": empty,
+            "suggestion": _t("落实“一标三实”,先把人、房、户登记入库,其他工作复用登记数据,不再重复入户统计。"),
+            "severity": 1,
+        })
+    return found

@@ -117,3 +117,18 @@ def test_a_provider_that_fails_to_import_is_an_error(monkeypatch):
     with pytest.raises(ModuleNotFoundError):
         discovery.providers()
     discovery.reset()
+
+
+def test_registry_problems_large_and_empty_communities(world, settings):
+    from shequ.jurisdiction.services import node_create
+
+    assert registry_indicators.problems([world.nodes["district"]], START, END) == []
+    empty = node_create(actor=None, parent=world.nodes["S2"], level="community", kind="village", name="丁村",
+                        code="110105002002")
+    settings.SHEQU_REGISTRY_PROBLEM_THRESHOLDS = {"max_households": 1}
+    found = {p["key"]: p for p in registry_indicators.problems([world.nodes["district"]], START, END)}
+    assert found["registry_empty_communities"]["communities"] == [empty.pk]
+    assert sorted(found["registry_large_communities"]["communities"]) == sorted(world.nodes[k].pk for k in "ABC")
+    assert "甲社区(2户)" in found["registry_large_communities"]["evidence"]
+    only_s1 = {p["key"] for p in registry_indicators.problems([world.nodes["S1"]], START, END)}
+    assert only_s1 == {"registry_large_communities"}  # 丁村 lies under S2
