@@ -31,38 +31,60 @@ def _years_before(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years, day=28)
 
 
+def _scans(nodes) -> list[tuple[str, list[int], str | None, set[int]]]:
+    """Plan the aggregates: each scan reads the records under some nodes of one level once, grouped
+    by that level and the next, which also answers the requested nodes of the next level under
+    them (a district and its streets: one scan). Returns (level, ids, child level, child ids)."""
+    pending = {node.pk: node for node in nodes if node.level in LEVELS}
+    scans = []
+    for i, level in enumerate(LEVELS):
+        top = [pk for pk, node in pending.items() if node.level == level]
+        if not top:
+            continue
+        child = LEVELS[i + 1] if i + 1 < len(LEVELS) else None
+        covered = {pk for pk, node in pending.items()
+                   if child and node.level == child and getattr(node, f"{level}_id") in top}
+        scans.append((level, top, child, covered))
+        for pk in [*top, *covered]:
+            pending.pop(pk)
+    return scans
+
+
+def _count(qs, scans, out: dict, **aggregates) -> None:
+    """Run ``qs`` once per scan, grouped by (level, child level), adding each row to the node of
+    its level and, when requested, to its child node."""
+    for level, top, child, covered in scans:
+        keys = [f"{level}_id"] + ([f"{child}_id"] if child else [])
+        for row in qs.filter(**{f"{level}_id__in": top}).values(*keys).annotate(**aggregates).order_by():
+            targets = [row[f"{level}_id"]]
+            if child and row[f"{child}_id"] in covered:
+                targets.append(row[f"{child}_id"])
+            for pk in targets:
+                for name in aggregates:
+                    out[pk][name] = out[pk].get(name, 0) + row[name]
+
+
 def compute(nodes, start: dt.date, end: dt.date) -> dict[int, dict]:
-    """{node id: {key: value}} for every node (city, district, street or community)."""
+    """{node id: {key: value}} for every node (city, district, street or community): one aggregate
+    per table and scan (a node and its children share one scan)."""
     from shequ.jurisdiction.models import Level, Node
     from shequ.registry.models import Household, Resident
 
-    out: dict[int, dict] = {node.pk: {"communities": 0, "households": 0, "residents": 0,
-                                      "households_per_community": None, "elderly_share": None,
-                                      "floating_share": None} for node in nodes}
-    by_level: dict[str, list[int]] = {}
-    for node in nodes:
-        if node.level in LEVELS:
-            by_level.setdefault(node.level, []).append(node.pk)
+    counts: dict[int, dict] = {node.pk: {} for node in nodes}
+    scans = _scans(nodes)
     born_by = _years_before(end, 60)
-    for level, ids in by_level.items():
-        column = f"{level}_id"
-        inside = {f"{column}__in": ids}
-        for row in (Node.objects.filter(level=Level.COMMUNITY, **inside).values(column).annotate(n=Count("id"))
-                    .order_by()):
-            out[row[column]]["communities"] = row["n"]
-        for row in Household.objects.filter(**inside).values(column).annotate(n=Count("id")).order_by():
-            out[row[column]]["households"] = row["n"]
-        for row in (Resident.objects.filter(status=Resident.Status.ACTIVE, **inside).values(column)
-                    .annotate(n=Count("id"), elderly=Count("id", filter=Q(birth_date__lte=born_by)),
-                              floating=Count("id", filter=Q(residence_type=Resident.ResidenceType.FLOATING)))
-                    .order_by()):
-            values = out[row[column]]
-            values["residents"] = row["n"]
-            values["elderly_share"] = row["elderly"] / row["n"] if row["n"] else None
-            values["floating_share"] = row["floating"] / row["n"] if row["n"] else None
-    for values in out.values():
-        if values["communities"]:
-            values["households_per_community"] = values["households"] / values["communities"]
+    _count(Node.objects.filter(level=Level.COMMUNITY), scans, counts, communities=Count("id"))
+    _count(Household.objects.all(), scans, counts, households=Count("id"))
+    _count(Resident.objects.filter(status=Resident.Status.ACTIVE), scans, counts, residents=Count("id"),
+           elderly=Count("id", filter=Q(birth_date__lte=born_by)),
+           floating=Count("id", filter=Q(residence_type=Resident.ResidenceType.FLOATING)))
+    out = {}
+    for pk, c in counts.items():
+        communities, households, residents = c.get("communities", 0), c.get("households", 0), c.get("residents", 0)
+        out[pk] = {"communities": communities, "households": households, "residents": residents,
+                   "households_per_community": households / communities if communities else None,
+                   "elderly_share": c.get("elderly", 0) / residents if residents else None,
+                   "floating_share": c.get("floating", 0) / residents if residents else None}
     return out
 
 

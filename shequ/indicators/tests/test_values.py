@@ -34,7 +34,7 @@ def test_registry_figures_match_hand_counts(world):
     nodes = [n["district"], n["S1"], n["S2"], n["A"]]
     with CaptureQueriesContext(connection) as ctx:
         values = registry_indicators.compute(nodes, START, END)
-    assert len(ctx.captured_queries) == 9  # three aggregates per level (district, street, community)
+    assert len(ctx.captured_queries) == 6  # three tables; district+streets one scan, the community another
     expected = {"district": (3, 6, 12, 2, 10 / 12), "S1": (2, 4, 8, 2, 1.0), "S2": (1, 2, 4, 2, 0.5),
                 "A": (1, 2, 4, 2, 1.0)}
     for key, (communities, households, residents, per_community, elderly) in expected.items():
