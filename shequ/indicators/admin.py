@@ -1,13 +1,15 @@
-"""Stored reports in the admin: read-only, scoped like the pages (``scope_queryset``)."""
+"""Stored reports in the admin: read-only, scoped like the pages (``core.admin.ScopedAdmin``)."""
 from django.contrib import admin
 
-from shequ.jurisdiction import scoping
+from shequ.core.admin import ScopedAdmin
 
 from .models import GovernanceReport
 
 
 @admin.register(GovernanceReport)
-class GovernanceReportAdmin(admin.ModelAdmin):
+class GovernanceReportAdmin(ScopedAdmin):
+    view_capability = "indicators.report"
+    change_capability = "indicators.none"  # reports are generated, never edited
     list_display = ("title", "node", "start", "end", "status", "progress", "requested_by", "created_at")
     list_filter = ("status",)
     search_fields = ("title",)
@@ -16,11 +18,4 @@ class GovernanceReportAdmin(admin.ModelAdmin):
                        "error")
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request).select_related("node", "requested_by").defer("docx", "pdf", "content")
-        return scoping.scope_queryset(qs, request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+        return super().get_queryset(request).select_related("node", "requested_by").defer("docx", "pdf", "content")

@@ -127,3 +127,19 @@ def test_progress_is_polled_until_done(world, client):
     assert "hx-trigger" not in answer.content.decode() and answer["HX-Refresh"] == "true"
     page = client.get(f"/indicators/reports/{report.pk}/").content.decode()
     assert "二、存在的问题" in page and "暂无数据" in page
+
+
+def test_admin_lists_only_reports_in_scope(world, client):
+    from django.urls import reverse
+
+    mine = services.report_request(actor=world.users["street_s1"], node=world.nodes["S1"], start=START, end=END)
+    other = services.report_request(actor=world.users["leader"], node=world.nodes["S2"], start=START, end=END)
+    street = world.users["street_s1"]
+    street.is_staff = True
+    street.save(update_fields=["is_staff"])
+    client.force_login(street)
+    listed = client.get(reverse("admin:indicators_governancereport_changelist"))
+    assert listed.status_code == 200
+    assert mine.title in listed.content.decode() and other.title not in listed.content.decode()
+    assert client.get(reverse("admin:indicators_governancereport_change", args=[mine.pk])).status_code == 200
+    assert client.get(reverse("admin:indicators_governancereport_change", args=[other.pk])).status_code in (302, 404)
