@@ -202,18 +202,22 @@ def _count_daily(row, group: str, districts: list[int], start: dt.date, end: dt.
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for fact, unit, n, ok, solved, satisfied, basic in cursor.fetchall():
-            r = row(unit)
-            if fact == 1:
-                r.response_due += n
-                r.responded += ok
-            elif fact == 2:
-                r.evaluated += n
-                r.solved += solved
-                r.satisfied += satisfied
-                r.basic += basic
-            else:
-                r.completion_due += n
-                r.completed_on_time += ok
+            _add_fact(row(unit), fact, n, ok, solved, satisfied, basic)
+
+
+def _add_fact(r: RateRow, fact: int, n: int, ok: int, solved: int, satisfied: int, basic: int) -> None:
+    """Add one appeals_rate_day sum (fact 1 response due, 2 evaluation, 3 completion due) to a row."""
+    if fact == 1:
+        r.response_due += n
+        r.responded += ok
+    elif fact == 2:
+        r.evaluated += n
+        r.solved += solved
+        r.satisfied += satisfied
+        r.basic += basic
+    else:
+        r.completion_due += n
+        r.completed_on_time += ok
 
 
 def _report(rows: dict, *, group: str, start: dt.date, end: dt.date, settings: RateSettings) -> RateReport:
@@ -317,15 +321,4 @@ def _count_daily_nodes(row, level: str, dim: str, nodes: list[Node], start: dt.d
     with connection.cursor() as cursor:
         cursor.execute(sql, [districts, dim, start, end, *params])
         for fact, unit, n, ok, solved, satisfied, basic in cursor.fetchall():
-            r = row(owner[unit] if owner is not None else unit)
-            if fact == 1:
-                r.response_due += n
-                r.responded += ok
-            elif fact == 2:
-                r.evaluated += n
-                r.solved += solved
-                r.satisfied += satisfied
-                r.basic += basic
-            else:
-                r.completion_due += n
-                r.completed_on_time += ok
+            _add_fact(row(owner[unit] if owner is not None else unit), fact, n, ok, solved, satisfied, basic)

@@ -11,6 +11,7 @@ import time
 #: dotted path of a django-tasks task -> interval in seconds
 PERIODIC: dict[str, int] = {
     "shequ.appeals.tasks.appeals_sweep_task": 60,  # deadline warnings and escalations (docs/appeals.md)
+    "shequ.indicators.tasks.registry_tally_task": 600,  # registry counts of the dashboard (docs/indicators.md)
 }
 
 

@@ -1,12 +1,14 @@
 """Find the indicator providers: the ``shequ.<app>.indicators`` module of every installed shequ app
 (the protocol: docs/indicators.md). A module that is not there is simply absent; a module that
-fails to import is an error (a broken provider should be seen, not silently dropped).
+fails to import is an error (a broken provider should be seen, not silently dropped). The registry's
+provider is built in (``BUILTIN``: it reads this app's tally), used when the app has no module.
 
 The result is cached per process; ``reset()`` forgets it (tests that install a fake provider).
 """
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import logging
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -51,8 +53,22 @@ def app_names() -> list[str]:
     return [config.name for config in apps.get_app_configs() if config.name.startswith("shequ.")]
 
 
+#: Providers built into this app, for apps that have no indicators module of their own:
+#: dotted module -> the app whose figures it gives (the module's ``APP``).
+BUILTIN = ("shequ.indicators.providers.registry",)
+
+
+def _builtin(app: str) -> str | None:
+    for name in BUILTIN:
+        if name.rsplit(".", 1)[-1] == app.rsplit(".", 1)[-1]:
+            return name
+    return None
+
+
 def _load(app: str) -> Provider | None:
     name = f"{app}.indicators"
+    if _builtin(app) and importlib.util.find_spec(name) is None:
+        name = _builtin(app)
     try:
         module = importlib.import_module(name)
     except ModuleNotFoundError as exc:

@@ -52,3 +52,33 @@ class GovernanceReport(Located, BaseModel):
     @property
     def finished(self) -> bool:
         return self.status in self.FINISHED
+
+
+class RegistryTally(models.Model):
+    """Registry counts per community (and birth year, for residents), rebuilt by
+    ``services.registry_tally_refresh`` every few minutes (``core.schedule.PERIODIC``), so the
+    dashboard sums a few thousand rows instead of scanning every resident of a district. Plain id
+    columns, no foreign keys: the table is replaced whole on each refresh."""
+
+    city_id = models.BigIntegerField(null=True)
+    district_id = models.BigIntegerField(null=True)
+    street_id = models.BigIntegerField(null=True)
+    community_id = models.BigIntegerField()
+    birth_year = models.SmallIntegerField(null=True)  # residents' rows; None: households, or no birth date
+    households = models.IntegerField(default=0)
+    residents = models.IntegerField(default=0)
+    floating = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["district_id", "street_id"], name="tally_district_idx"),
+                   models.Index(fields=["street_id", "community_id"], name="tally_street_idx"),
+                   models.Index(fields=["community_id"], name="tally_community_idx"),
+                   models.Index(fields=["city_id", "district_id"], name="tally_city_idx")]
+
+
+class RegistryTallyRun(models.Model):
+    """When the tally was last rebuilt (one row)."""
+
+    refreshed_at = models.DateTimeField()
+    rows = models.IntegerField(default=0)
+    seconds = models.FloatField(default=0)

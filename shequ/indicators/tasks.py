@@ -11,3 +11,12 @@ def report_generate_task(report_id: int) -> dict:
 
     report = report_generate(report_id=report_id)
     return {"status": report.status, "progress": report.progress}
+
+
+@task()
+def registry_tally_task() -> dict:
+    """Rebuild the registry tally the dashboard reads (every few minutes, see core.schedule)."""
+    from .services import registry_tally_refresh
+
+    run = registry_tally_refresh()
+    return {"rows": run.rows, "seconds": run.seconds}

@@ -4,7 +4,7 @@ fixture of the rates tests (shequ/appeals/tests/test_metrics.py, period November
 Registry (each community: 2 households of 2 residents; births 1953–1969, see build_world):
 
 =========  ===========  ==========  =========  ==================  =========================
-node       communities  households  residents  households/community  aged 60+ on 2026-11-30
+node       communities  households  residents  households/community  aged 60+ in 2026
 =========  ===========  ==========  =========  ==================  =========================
 district   3            6           12         2                   10 (1953–1966 births)
 S1         2 (A, B)     4           8          2                   8
@@ -24,7 +24,7 @@ from django.test.utils import CaptureQueriesContext
 
 from shequ.appeals import indicators as appeal_indicators
 from shequ.indicators import discovery
-from shequ.registry import indicators as registry_indicators
+from shequ.indicators.providers import registry as registry_indicators
 
 START, END = dt.date(2026, 11, 1), dt.date(2026, 11, 30)
 
@@ -34,7 +34,8 @@ def test_registry_figures_match_hand_counts(world):
     nodes = [n["district"], n["S1"], n["S2"], n["A"]]
     with CaptureQueriesContext(connection) as ctx:
         values = registry_indicators.compute(nodes, START, END)
-    assert len(ctx.captured_queries) == 6  # three tables; district+streets one scan, the community another
+    # one freshness check; three tables, each read once for district + streets and once for the community
+    assert len(ctx.captured_queries) == 7
     expected = {"district": (3, 6, 12, 2, 10 / 12), "S1": (2, 4, 8, 2, 1.0), "S2": (1, 2, 4, 2, 0.5),
                 "A": (1, 2, 4, 2, 1.0)}
     for key, (communities, households, residents, per_community, elderly) in expected.items():
@@ -132,3 +133,25 @@ def test_registry_problems_large_and_empty_communities(world, settings):
     assert "甲社区(2户)" in found["registry_large_communities"]["evidence"]
     only_s1 = {p["key"] for p in registry_indicators.problems([world.nodes["S1"]], START, END)}
     assert only_s1 == {"registry_large_communities"}  # 丁村 lies under S2
+
+
+def test_registry_tally_gives_the_same_figures_and_is_used_while_fresh(world, settings):
+    """After a refresh the dashboard sums the tally (one aggregate, no resident scan); same numbers."""
+    from shequ.indicators import services
+    from shequ.indicators.models import RegistryTallyRun
+
+    n = world.nodes
+    nodes = [n["district"], n["S1"], n["S2"], n["A"], n["B"]]
+    live = registry_indicators.compute(nodes, START, END)
+    run = services.registry_tally_refresh()
+    assert run.rows == 3 * 4 + 3  # residents: 3 communities × 4 birth years; households: 3 communities
+    assert registry_indicators.tally_fresh()
+    with CaptureQueriesContext(connection) as ctx:
+        tallied = registry_indicators.compute(nodes, START, END)
+    assert tallied == live
+    assert not any("registry_resident" in q["sql"] for q in ctx.captured_queries)
+    settings.SHEQU_INDICATORS_TALLY_MAX_AGE = 0  # off: counts the registry again
+    assert not registry_indicators.tally_fresh()
+    RegistryTallyRun.objects.update(refreshed_at=RegistryTallyRun.objects.get().refreshed_at - dt.timedelta(hours=2))
+    settings.SHEQU_INDICATORS_TALLY_MAX_AGE = 3600
+    assert not registry_indicators.tally_fresh()  # stale

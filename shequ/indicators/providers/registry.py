@@ -1,14 +1,24 @@
 """Registry figures for the indicator dashboard and the governance report (the indicator protocol,
 docs/indicators.md): communities, households and residents under each node, and the population's
-structure. The registry has no history, so the figures are today's; the period's end is the date
-ages are counted at. Three aggregates per tree level, whatever the number of nodes.
+structure. The registry has no history, so the figures are today's; ages are counted in the year
+of the period's end (60 or over: born in or before that year − 60).
+
+Built into shequ.indicators (not ``shequ/registry/indicators.py``) because it reads the
+``RegistryTally`` of this app: per-community counts rebuilt every few minutes, so a district's
+dashboard sums a few thousand rows instead of scanning a million residents. Without a fresh tally
+(younger than ``SHEQU_INDICATORS_TALLY_MAX_AGE`` seconds, default 3600; 0: never used) it counts
+the registry itself — the same figures, one aggregate per table and scan.
 """
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Q
+from django.conf import settings
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+APP = "shequ.registry"
 
 INDICATORS = [
     {"key": "communities", "label": _("社区/村数"), "unit": _("个"), "better": "higher", "section": "overall"},
@@ -22,13 +32,6 @@ INDICATORS = [
 
 #: Tree levels whose nodes the registry counts under (the ancestor column is ``<level>_id``).
 LEVELS = ("city", "district", "street", "community")
-
-
-def _years_before(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
 
 
 def _scans(nodes) -> list[tuple[str, list[int], str | None, set[int]]]:
@@ -55,29 +58,46 @@ def _count(qs, scans, out: dict, **aggregates) -> None:
     its level and, when requested, to its child node."""
     for level, top, child, covered in scans:
         keys = [f"{level}_id"] + ([f"{child}_id"] if child else [])
-        for row in qs.filter(**{f"{level}_id__in": top}).values(*keys).annotate(**aggregates).order_by():
+        annotations = {f"n_{name}": aggregate for name, aggregate in aggregates.items()}  # never a field's name
+        for row in qs.filter(**{f"{level}_id__in": top}).values(*keys).annotate(**annotations).order_by():
             targets = [row[f"{level}_id"]]
             if child and row[f"{child}_id"] in covered:
                 targets.append(row[f"{child}_id"])
             for pk in targets:
                 for name in aggregates:
-                    out[pk][name] = out[pk].get(name, 0) + row[name]
+                    out[pk][name] = out[pk].get(name, 0) + (row[f"n_{name}"] or 0)
+
+
+def tally_fresh() -> bool:
+    """Whether the registry tally is recent enough to answer (see the module docstring)."""
+    from shequ.indicators.models import RegistryTallyRun
+
+    max_age = int(getattr(settings, "SHEQU_INDICATORS_TALLY_MAX_AGE", 3600))
+    if max_age <= 0:
+        return False
+    run = RegistryTallyRun.objects.order_by("-refreshed_at").first()
+    return run is not None and (timezone.now() - run.refreshed_at).total_seconds() <= max_age
 
 
 def compute(nodes, start: dt.date, end: dt.date) -> dict[int, dict]:
     """{node id: {key: value}} for every node (city, district, street or community): one aggregate
     per table and scan (a node and its children share one scan)."""
+    from shequ.indicators.models import RegistryTally
     from shequ.jurisdiction.models import Level, Node
     from shequ.registry.models import Household, Resident
 
     counts: dict[int, dict] = {node.pk: {} for node in nodes}
     scans = _scans(nodes)
-    born_by = _years_before(end, 60)
+    elderly_year = end.year - 60
     _count(Node.objects.filter(level=Level.COMMUNITY), scans, counts, communities=Count("id"))
-    _count(Household.objects.all(), scans, counts, households=Count("id"))
-    _count(Resident.objects.filter(status=Resident.Status.ACTIVE), scans, counts, residents=Count("id"),
-           elderly=Count("id", filter=Q(birth_date__lte=born_by)),
-           floating=Count("id", filter=Q(residence_type=Resident.ResidenceType.FLOATING)))
+    if tally_fresh():
+        _count(RegistryTally.objects.all(), scans, counts, households=Sum("households"), residents=Sum("residents"),
+               elderly=Sum("residents", filter=Q(birth_year__lte=elderly_year)), floating=Sum("floating"))
+    else:
+        _count(Household.objects.all(), scans, counts, households=Count("id"))
+        _count(Resident.objects.filter(status=Resident.Status.ACTIVE), scans, counts, residents=Count("id"),
+               elderly=Count("id", filter=Q(birth_date__lt=dt.date(elderly_year + 1, 1, 1))),
+               floating=Count("id", filter=Q(residence_type=Resident.ResidenceType.FLOATING)))
     out = {}
     for pk, c in counts.items():
         communities, households, residents = c.get("communities", 0), c.get("households", 0), c.get("residents", 0)
