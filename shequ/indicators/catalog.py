@@ -31,6 +31,10 @@ EXPECTED_MODULES = {
     "shequ.surveys": ("other", _("调研问卷结果")),
 }
 
+#: Modules whose missing figures get a "not yet available" card in the overall situation (the
+#: reports' overall figures: workers, social organizations, party coverage, burden).
+HEADLINE_MODULES = ("shequ.workforce", "shequ.socialorgs", "shequ.party", "shequ.admission")
+
 #: Keys drawn first, in this order, in the overall situation (others follow in provider order).
 HEADLINE_ORDER = (
     "communities", "households", "residents", "households_per_community", "workers", "workers_per_community",

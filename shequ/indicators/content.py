@@ -50,10 +50,13 @@ def build_content(node: Node, start: dt.date, end: dt.date, *, on_step=None) -> 
 
     headline = [{"key": ind.key, "label": str(ind.label), "unit": str(ind.unit), "value": _ratio(own.get(ind.key)),
                  "display": format_value(own.get(ind.key), ind)} for ind in headline_of(known)]
+    in_headline = {h["key"] for h in headline}
     sections = [{"key": s.key, "label": s.label,
                  "indicators": [{"key": c.indicator.key, "label": str(c.indicator.label), "unit": str(c.indicator.unit),
-                                 "value": _ratio(c.value), "display": c.display} for c in s.cells],
+                                 "value": _ratio(c.value), "display": c.display}
+                                for c in s.cells if c.indicator.key not in in_headline],  # said once
                  "missing": s.missing} for s in build_sections(known, own)]
+    sections = [s for s in sections if s["indicators"] or s["missing"]]
 
     columns = [ind for ind in known.values() if ind.key in dict.fromkeys(catalog.HEADLINE_ORDER)]
     table = {"columns": [{"key": ind.key, "label": str(ind.label)} for ind in columns],
@@ -92,6 +95,7 @@ def build_content(node: Node, start: dt.date, end: dt.date, *, on_step=None) -> 
         "start": start.isoformat(), "end": end.isoformat(), "node": node.name}
     lead += (_(",覆盖社区/村 %(n)s 个。") % {"n": format_value(communities, known["communities"])}
              if communities is not None and "communities" in known else "。")
+    summary = _summary(node, own, known)
     sentences = [_("%(label)s:%(value)s%(unit)s") % {"label": h["label"], "value": h["display"],
                                                       "unit": "" if h["unit"] in ("%", "") or h["value"] is None
                                                       else h["unit"]} for h in headline]
@@ -101,7 +105,7 @@ def build_content(node: Node, start: dt.date, end: dt.date, *, on_step=None) -> 
         "start": start.isoformat(), "end": end.isoformat(),
         "generated_at": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
         "lead": lead,
-        "overall": {"headline": headline, "sentences": sentences},
+        "overall": {"summary": summary, "headline": headline, "sentences": sentences},
         "sections": sections,
         "missing": missing_modules(),
         "table": table,
@@ -110,3 +114,33 @@ def build_content(node: Node, start: dt.date, end: dt.date, *, on_step=None) -> 
         "suggestions": suggestions,
         "surveys": surveys,
     }
+
+
+def _summary(node: Node, own: dict, known: dict) -> str:
+    """The reports' opening sentence of the overall situation ("当前,我市共有社区xx个,平均x户/社区;
+    社区工作者x人,平均x人/社区、x户/人;社会组织……"), from the figures that are there."""
+    def shown(key):
+        value = own.get(key)
+        return None if value is None or key not in known else format_value(value, known[key])
+
+    parts = []
+    if shown("communities") is not None:
+        part = _("共有社区/村%(n)s个") % {"n": shown("communities")}
+        if shown("households_per_community") is not None:
+            part += _(",平均%(n)s户/社区") % {"n": shown("households_per_community")}
+        parts.append(part)
+    if shown("workers") is not None:
+        part = _("社区工作者%(n)s人") % {"n": shown("workers")}
+        extra = [text % {"n": shown(key)} for key, text in (("workers_per_community", _("%(n)s人/社区")),
+                                                            ("households_per_worker", _("%(n)s户/人")))
+                 if shown(key) is not None]
+        if extra:
+            part += _(",平均") + "、".join(extra)
+        parts.append(part)
+    if shown("socialorgs_per_community") is not None:
+        parts.append(_("平均每社区社会组织%(n)s个") % {"n": shown("socialorgs_per_community")})
+    if shown("appeals_on_time_rate") is not None:
+        parts.append(_("诉求按时办结率%(n)s") % {"n": shown("appeals_on_time_rate")})
+    if not parts:
+        return ""
+    return _("当前,%(node)s") % {"node": node.name} + ";".join(parts) + "。"

@@ -92,6 +92,8 @@ def render_docx(content: dict) -> bytes:
     doc.add_paragraph(content["lead"])
 
     doc.add_heading(_("一、总体情况及成效"), level=1)
+    if content["overall"].get("summary"):
+        doc.add_paragraph(content["overall"]["summary"])
     for sentence in content["overall"]["sentences"]:
         doc.add_paragraph(sentence, style="List Bullet")
     for i, section in enumerate(s for s in content["sections"] if s["key"] != "overall"):
@@ -99,7 +101,7 @@ def render_docx(content: dict) -> bytes:
         for item in section["indicators"]:
             doc.add_paragraph(f"{item['label']}:{item['display']}" + _unit(item), style="List Bullet")
         for missing in section["missing"]:
-            doc.add_paragraph(_("暂无数据(%(what)s模块尚未启用)") % {"what": missing["what"]})
+            doc.add_paragraph(_("暂无数据:%(what)s(模块尚未启用)") % {"what": missing["what"]})
     table = content["table"]
     if table["rows"]:
         doc.add_heading(_("下级单位指标一览"), level=2)
@@ -216,11 +218,13 @@ def render_pdf(content: dict) -> bytes:
              p(_("统计期:%(start)s 至 %(end)s    生成时间:%(at)s") % {
                  "start": content["start"], "end": content["end"], "at": content["generated_at"]}, small),
              Spacer(1, 6), p(content["lead"]), p(_("一、总体情况及成效"), h1)]
+    if content["overall"].get("summary"):
+        story.append(p(content["overall"]["summary"]))
     story += [p("· " + sentence, plain) for sentence in content["overall"]["sentences"]]
     for i, section in enumerate(s for s in content["sections"] if s["key"] != "overall"):
         story.append(p(f"({_number(i)}){section['label']}", h2))
         story += [p(f"· {item['label']}:{item['display']}{_unit(item)}", plain) for item in section["indicators"]]
-        story += [p(_("暂无数据(%(what)s模块尚未启用)") % {"what": m["what"]}, plain) for m in section["missing"]]
+        story += [p(_("暂无数据:%(what)s(模块尚未启用)") % {"what": m["what"]}, plain) for m in section["missing"]]
     table = content["table"]
     if table["rows"]:
         story.append(p(_("下级单位指标一览"), h2))

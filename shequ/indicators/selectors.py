@@ -151,7 +151,7 @@ def dashboard(*, user, node: Node, start: dt.date, end: dt.date) -> Dashboard:
     return Dashboard(
         node=node, start=start, end=end,
         headline=[Cell(ind, own.get(ind.key)) for ind in headline_of(known)],
-        missing_headline=[m for m in missing if m["section"] in ("overall", "workforce", "party", "burden", "facilities")],
+        missing_headline=[m for m in missing if m["app"] in catalog.HEADLINE_MODULES],
         sections=build_sections(known, own),
         children=[(child, values.get(child.pk, {})) for child in children],
         siblings=[(sib, values.get(sib.pk, {})) for sib in siblings],

@@ -83,12 +83,14 @@ def report_generate(*, report_id: int) -> GovernanceReport:
         _progress(report, done, total, "pdf")
         pdf = documents.render_pdf(data)
         done += 1
-    except (ShequError, ValueError, KeyError, TypeError, ArithmeticError, ImportError, OSError) as exc:
+    except Exception as exc:  # noqa: BLE001 - any provider may fail; the stored report must not stay "running"
         log.exception("governance report %s failed", report_id)
         report.status = GovernanceReport.Status.FAILED
-        report.error = str(exc)[:300]
+        report.error = f"{type(exc).__name__}: {exc}"[:300]
         report.finished_at = timezone.now()
         report.save(update_fields=["status", "error", "finished_at", "updated_at"])
+        if not isinstance(exc, ShequError):
+            raise  # the task backend records the failure too
         return report
     report.content, report.docx, report.pdf = data, docx, pdf
     report.status = GovernanceReport.Status.DONE

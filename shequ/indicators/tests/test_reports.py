@@ -77,6 +77,8 @@ def test_fake_provider_is_discovered_and_its_problems_reach_the_report(world, fa
     assert problem["key"] == "few_socialorgs" and problem["severity"] == 3
     assert problem["communities"] == ["甲社区"] and problem["number"] == "问题一"
     assert "培育生活服务类、公益慈善类社区社会组织。" in data["suggestions"]
+    assert data["overall"]["summary"].startswith("当前,测试区共有社区/村3个,平均2户/社区;")
+    assert "平均每社区社会组织2.5个" in data["overall"]["summary"]
     docx_text = _docx_text(bytes(report.docx))
     for text in ("一、总体情况及成效", "二、存在的问题", "问题一:社会组织发展慢", "涉及社区/村:甲社区", "三、对策建议"):
         assert text in docx_text
@@ -143,3 +145,16 @@ def test_admin_lists_only_reports_in_scope(world, client):
     assert mine.title in listed.content.decode() and other.title not in listed.content.decode()
     assert client.get(reverse("admin:indicators_governancereport_change", args=[mine.pk])).status_code == 200
     assert client.get(reverse("admin:indicators_governancereport_change", args=[other.pk])).status_code in (302, 404)
+
+
+def test_a_failing_provider_marks_the_report_failed(world, fake_provider):
+    def broken(nodes, start, end):
+        raise RuntimeError("socialorgs database unreachable")
+
+    fake_provider.compute = broken
+    report = services.report_request(actor=world.users["leader"], node=world.nodes["district"], start=START, end=END)
+    with pytest.raises(RuntimeError):
+        services.report_generate(report_id=report.pk)
+    report.refresh_from_db()
+    assert report.status == GovernanceReport.Status.FAILED and "unreachable" in report.error
+    assert report.finished
