@@ -107,10 +107,17 @@ def dashboard(request):
                            "query": urlencode({"node": node.pk, **period_query, "compare": ind.key})}
                           for ind in board.indicators],
         "child_chart": chart_rows(board.children), "sibling_chart": chart_rows(board.siblings),
+        "child_max": _headroom(chart_rows(board.children)), "sibling_max": _headroom(chart_rows(board.siblings)),
         "percent": bool(compare and compare.percent),
         "presets": _presets(node.pk, _today()), "parent_url": parent_url,
         "can_report": selectors.can_report(user),
     })
+
+
+def _headroom(rows: list[dict]) -> float | None:
+    """A chart's top a little above its largest bar, so the value printed after it stays inside."""
+    values = [r["value"] for r in rows if r["value"] is not None]
+    return max(values) * 1.18 if values and max(values) > 0 else None
 
 
 def _chart_value(value, indicator):
@@ -154,6 +161,8 @@ def report_detail(request, pk: int):
     charts = [{"title": chart["title"], "percent": chart["percent"],
                "rows": [{"name": name, "value": value} for name, value in chart["points"]]}
               for chart in (report.content or {}).get("charts", [])]
+    for chart in charts:
+        chart["max"] = _headroom(chart["rows"])
     return render(request, "indicators/report.html", {"report": report, "content": report.content, "charts": charts})
 
 
