@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 
 from shequ.appeals.services import appeals_sweep
 from shequ.demo.appeals import AppealLoader
+from shequ.indicators.demo import load_demo as load_indicators_demo
 from shequ.demo.loader import DISTRICT_CODE, SCALES, DemoLoader
 from shequ.demo.logins import ensure_demo_logins
 from shequ.demo.reset import reset_demo
@@ -48,6 +49,7 @@ class Command(BaseCommand):
             swept = appeals_sweep()
             say(f"  {made['appeals']:,} appeals, {made['events']:,} timeline events; the deadline sweep warned "
                 f"{swept.warned:,} and escalated {swept.escalated:,}.")
+        load_indicators_demo(out=say)
         say(self.style.SUCCESS(
             f"Demo loaded in {time.monotonic() - started:.1f} s: {counts['node']:,} nodes, {counts['address']:,} addresses, "
             f"{counts['house']:,} houses, {counts['household']:,} households, {counts['resident']:,} residents, "
