@@ -92,7 +92,8 @@ def dashboard(request):
         return [{"name": n.name, "value": _chart_value(v.get(compare_key), compare)} for n, v in pairs]
 
     children = [{"node": child, "url": "?" + urlencode({"node": child.pk, **period_query, "compare": compare_key}),
-                 "cells": [format_value(values.get(ind.key), ind) for ind in columns]} for child, values in board.children]
+                 "cells": [(ind.label, format_value(values.get(ind.key), ind)) for ind in columns]}
+                for child, values in board.children]
     siblings = [{"node": sib, "current": sib.pk == node.pk,
                  "url": "?" + urlencode({"node": sib.pk, **period_query, "compare": compare_key}),
                  "display": format_value(values.get(compare_key), compare) if compare else "—"}
@@ -163,7 +164,11 @@ def report_detail(request, pk: int):
               for chart in (report.content or {}).get("charts", [])]
     for chart in charts:
         chart["max"] = _headroom(chart["rows"])
-    return render(request, "indicators/report.html", {"report": report, "content": report.content, "charts": charts})
+    table = (report.content or {}).get("table") or {"columns": [], "rows": []}
+    labels = [column["label"] for column in table["columns"]]
+    table_rows = [{"name": row["name"], "cells": list(zip(labels, row["cells"]))} for row in table["rows"]]
+    return render(request, "indicators/report.html", {"report": report, "content": report.content, "charts": charts,
+                                                        "table_rows": table_rows})
 
 
 @page
