@@ -11,15 +11,24 @@ from shequ.indicators import discovery
 NOV = ("2026-11-01", "2026-11-30")
 
 
+def install_fake(monkeypatch, app: str, **attributes) -> types.ModuleType:
+    """Make ``<app>.indicators`` importable with ``attributes`` and list ``app`` as installed."""
+    package, module = types.ModuleType(app), types.ModuleType(f"{app}.indicators")
+    package.__path__ = []
+    for name, value in attributes.items():
+        setattr(module, name, value)
+    monkeypatch.setitem(sys.modules, app, package)
+    monkeypatch.setitem(sys.modules, f"{app}.indicators", module)
+    names = discovery.app_names()
+    monkeypatch.setattr(discovery, "app_names", lambda: [*names, app])
+    discovery.reset()
+    return module
+
+
 @pytest.fixture
 def fake_provider(monkeypatch, world):
     """``shequ.socialorgs.indicators`` with one overall indicator and one problem about community A."""
     community_a = world.nodes["A"].pk
-    package = types.ModuleType("shequ.socialorgs")
-    package.__path__ = []
-    module = types.ModuleType("shequ.socialorgs.indicators")
-    module.INDICATORS = [{"key": "socialorgs_per_community", "label": "每社区社会组织数", "unit": "个",
-                          "better": "higher", "section": "overall"}]
     calls = []
 
     def compute(nodes, start, end):
@@ -31,11 +40,8 @@ def fake_provider(monkeypatch, world):
                  "evidence": "1 个社区社会组织少于 3 个(甲社区 2 个),目标为每社区不少于 10 个。",
                  "communities": [community_a], "suggestion": "培育生活服务类、公益慈善类社区社会组织。", "severity": 3}]
 
-    module.compute, module.problems, module.calls = compute, problems, calls
-    monkeypatch.setitem(sys.modules, "shequ.socialorgs", package)
-    monkeypatch.setitem(sys.modules, "shequ.socialorgs.indicators", module)
-    names = discovery.app_names()
-    monkeypatch.setattr(discovery, "app_names", lambda: [*names, "shequ.socialorgs"])
-    discovery.reset()
+    module = install_fake(monkeypatch, "shequ.socialorgs", compute=compute, problems=problems, calls=calls,
+                          INDICATORS=[{"key": "socialorgs_per_community", "label": "每社区社会组织数", "unit": "个",
+                                       "better": "higher", "section": "overall"}])
     yield module
     discovery.reset()

@@ -158,3 +158,22 @@ def test_a_failing_provider_marks_the_report_failed(world, fake_provider):
     report.refresh_from_db()
     assert report.status == GovernanceReport.Status.FAILED and "unreachable" in report.error
     assert report.finished
+
+
+def test_survey_results_are_appended_when_the_surveys_module_is_installed(world, monkeypatch):
+    from shequ.indicators import discovery
+
+    from .conftest import install_fake
+
+    install_fake(monkeypatch, "shequ.surveys",
+                 INDICATORS=[{"key": "survey_resident_satisfaction", "label": "居民问卷满意度", "unit": "%",
+                              "better": "higher", "section": "other"}],
+                 compute=lambda nodes, start, end: {n.pk: {"survey_resident_satisfaction": 0.82} for n in nodes})
+    try:
+        data = report_content.build_content(world.nodes["S1"], START, END)
+    finally:
+        discovery.reset()
+    assert data["surveys"] == [{"label": "居民问卷满意度", "display": "82.0%"}]
+    assert "shequ.surveys" not in {m["app"] for m in data["missing"]}
+    text = _docx_text(documents.render_docx(data))
+    assert "附:问卷调查结果" in text and "居民问卷满意度:82.0%" in text
