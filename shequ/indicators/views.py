@@ -70,9 +70,11 @@ def dashboard(request):
     _require(user, "indicators.view")
     form = PeriodForm(request.GET or None)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    node = _node(request, user, data.get("node"))
+    raw_node = request.GET.get("node", "")
+    node = _node(request, user, data.get("node") or (int(raw_node) if raw_node.isdigit() else None))
     start, end = _period(data)
-    error = ""
+    error = "; ".join(f"{form.fields[name].label or name}: {' '.join(errors)}"
+                      for name, errors in form.errors.items()) if form.is_bound else ""
     try:
         board = selectors.dashboard(user=user, node=node, start=start, end=end)
     except InvalidInput as exc:

@@ -104,3 +104,11 @@ def test_api_reports(world, django_capture_on_commit_callbacks):
     download = street.client.get(f"/api/indicators/reports/{report_id}/download?format=docx")
     assert download.status_code == 200 and download.content[:2] == b"PK"
     assert street.get(f"/indicators/reports/{report_id}/download", **{"format": "xls"}).status == 422
+
+
+def test_a_bad_date_keeps_the_node_and_says_why(world, client):
+    html = _page(client, world.users["leader"], node=world.nodes["S2"].pk, start="2026-13-01").content.decode()
+    assert "二乡" in html.split('data-field="node"')[1][:40]
+    assert 'role="alert"' in html and "期初" in html
+    html = _page(client, world.users["leader"], node=world.nodes["S2"].pk, start="2026-12-01", end="2026-11-01").content.decode()
+    assert "统计期末不能早于期初" in html
