@@ -26,6 +26,7 @@ urlpatterns = [
     path("workforce/", include("shequ.workforce.urls")),
     path("surveys/", include("shequ.surveys.urls")),
     path("s/surveys/", include("shequ.surveys.resident_urls")),
+    path("indicators/", include("shequ.indicators.urls")),
     path("", include("shequ.selfservice.urls")),
     path("", include("shequ.web.urls")),
 ]

@@ -97,6 +97,7 @@ def _register_routers() -> None:
     from shequ.consultation.api import router as consultation_router
     from shequ.appeals.api import router as appeals_router
     from shequ.appeals.api_metrics import router as appeals_rates_router
+    from shequ.indicators.api import router as indicators_router
     from shequ.jurisdiction.api import router as tree_router
     from shequ.privacy.api import router as privacy_router
     from shequ.proactive.api import router as proactive_router
@@ -130,6 +131,7 @@ def _register_routers() -> None:
     api.add_router("/consultation", consultation_router)
     api.add_router("/workforce", workforce_router)
     api.add_router("/surveys", surveys_router)
+    api.add_router("/indicators", indicators_router)
 
 
 _register_routers()

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "shequ.consultation",
     "shequ.workforce",
     "shequ.surveys",
+    "shequ.indicators",
     "shequ.notify",
     "shequ.selfservice",
     "shequ.transfer",
@@ -221,3 +222,5 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("SHEQU_LOG_LEVEL", "WARNING")},
 }
+# Indicator dashboard (shequ.indicators): seconds a provider's figures are cached (0: off).
+SHEQU_INDICATORS_CACHE_SECONDS = env_int("SHEQU_INDICATORS_CACHE_SECONDS", 60)

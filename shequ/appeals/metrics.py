@@ -93,13 +93,18 @@ def rated_appeals(user) -> QuerySet[Appeal]:
     duplicates merged into another appeal (the primary carries the rates)."""
     if not scoping.can(user, "appeals.view"):
         raise NotAllowed(_("您的角色无权查看诉求统计"), extra={"action": "appeals.view"})
+    return scoping.scope_queryset(rated_base(), user)
+
+
+def rated_base() -> QuerySet[Appeal]:
+    """Every appeal that enters the rates, before any scope (see ``rated_appeals``)."""
     on_the_spot = Q(contact_kind=ContactKind.CONSULTATION, accepted_at__isnull=True, closed_at__isnull=False)
-    return scoping.scope_queryset(Appeal.objects.all(), user).exclude(on_the_spot).filter(merged_into__isnull=True)
+    return Appeal.objects.exclude(on_the_spot).filter(merged_into__isnull=True)
 
 
-def _grouped(qs: QuerySet[Appeal], group: str, fact: str, lo: dt.datetime, hi: dt.datetime, **counts):
+def _grouped(qs: QuerySet[Appeal], column: str | None, fact: str, lo: dt.datetime, hi: dt.datetime, **counts):
+    """One aggregate per ``column`` value (None: per month of ``fact``) of the appeals whose ``fact`` is in [lo, hi)."""
     qs = qs.filter(**{f"{fact}__gte": lo, f"{fact}__lt": hi})
-    column = GROUPS[group]
     if column is None:
         qs = qs.annotate(key=TruncMonth(fact, tzinfo=SHANGHAI))
     else:
@@ -141,18 +146,18 @@ def appeal_rates(*, user, group: str, start: dt.date, end: dt.date,
     if districts is not None:
         _count_daily(row, group, districts, start, end)
     else:
-        _count_appeals(row, base, group, lo, hi)
+        _count_appeals(row, base, GROUPS[group], lo, hi)
     return _report(rows, group=group, start=start, end=end, settings=settings)
 
 
-def _count_appeals(row, base: QuerySet[Appeal], group: str, lo: dt.datetime, hi: dt.datetime) -> None:
-    """The counts from the appeals themselves: one aggregate per period fact."""
-    for item in _grouped(base, group, "response_due_at", lo, hi, n=Count("id"),
+def _count_appeals(row, base: QuerySet[Appeal], column: str | None, lo: dt.datetime, hi: dt.datetime) -> None:
+    """The counts from the appeals themselves: one aggregate per period fact, grouped on ``column``."""
+    for item in _grouped(base, column, "response_due_at", lo, hi, n=Count("id"),
                          ok=Count("id", filter=Q(accepted_at__isnull=False, accepted_at__lte=F("response_due_at")))):
         r = row(item["key"])
         r.response_due += item["n"]
         r.responded += item["ok"]
-    for item in _grouped(base.exclude(satisfaction=""), group, "evaluated_at", lo, hi, n=Count("id"),
+    for item in _grouped(base.exclude(satisfaction=""), column, "evaluated_at", lo, hi, n=Count("id"),
                          solved=Count("id", filter=Q(solved=True)),
                          satisfied=Count("id", filter=Q(satisfaction=Satisfaction.SATISFIED)),
                          basic=Count("id", filter=Q(satisfaction=Satisfaction.BASIC))):
@@ -161,7 +166,7 @@ def _count_appeals(row, base: QuerySet[Appeal], group: str, lo: dt.datetime, hi:
         r.solved += item["solved"]
         r.satisfied += item["satisfied"]
         r.basic += item["basic"]
-    for item in _grouped(base, group, "completion_due_at", lo, hi, n=Count("id"),
+    for item in _grouped(base, column, "completion_due_at", lo, hi, n=Count("id"),
                          ok=Count("id", filter=Q(replied_at__isnull=False, replied_at__lte=F("completion_due_at")))):
         r = row(item["key"])
         r.completion_due += item["n"]
@@ -197,18 +202,22 @@ def _count_daily(row, group: str, districts: list[int], start: dt.date, end: dt.
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for fact, unit, n, ok, solved, satisfied, basic in cursor.fetchall():
-            r = row(unit)
-            if fact == 1:
-                r.response_due += n
-                r.responded += ok
-            elif fact == 2:
-                r.evaluated += n
-                r.solved += solved
-                r.satisfied += satisfied
-                r.basic += basic
-            else:
-                r.completion_due += n
-                r.completed_on_time += ok
+            _add_fact(row(unit), fact, n, ok, solved, satisfied, basic)
+
+
+def _add_fact(r: RateRow, fact: int, n: int, ok: int, solved: int, satisfied: int, basic: int) -> None:
+    """Add one appeals_rate_day sum (fact 1 response due, 2 evaluation, 3 completion due) to a row."""
+    if fact == 1:
+        r.response_due += n
+        r.responded += ok
+    elif fact == 2:
+        r.evaluated += n
+        r.solved += solved
+        r.satisfied += satisfied
+        r.basic += basic
+    else:
+        r.completion_due += n
+        r.completed_on_time += ok
 
 
 def _report(rows: dict, *, group: str, start: dt.date, end: dt.date, settings: RateSettings) -> RateReport:
@@ -216,19 +225,9 @@ def _report(rows: dict, *, group: str, start: dt.date, end: dt.date, settings: R
         for key, name in _names(group, rows).items():
             rows[key].name = name
 
-    weights = {"response": settings.weight_response, "resolution": settings.weight_resolution,
-               "satisfaction": settings.weight_satisfaction}
-    total_weight = sum(weights.values()) or 1
+    weights = _weights(settings)
     for r in rows.values():
-        r.response_rate = _ratio(r.responded, r.response_due)
-        r.resolution_rate = _ratio(r.solved, r.evaluated)
-        r.satisfaction_rate = _ratio(r.satisfied + r.basic, r.evaluated)
-        r.satisfaction_score = _ratio(100 * r.satisfied + 60 * r.basic, r.evaluated)
-        r.on_time_rate = _ratio(r.completed_on_time, r.completion_due)
-        if r.response_rate is not None and r.resolution_rate is not None:
-            r.composite = round(100 * (weights["response"] * r.response_rate
-                                       + weights["resolution"] * r.resolution_rate
-                                       + weights["satisfaction"] * r.satisfaction_rate) / total_weight, 4)
+        _rates(r, weights)
         r.ranked = (group in RANKED_GROUPS and r.composite is not None
                     and r.response_due >= settings.min_volume and r.evaluated >= settings.min_volume)
 
@@ -240,3 +239,86 @@ def _report(rows: dict, *, group: str, start: dt.date, end: dt.date, settings: R
         ordered = sorted(rows.values(), key=lambda r: r.key)
     return RateReport(group=group, start=start, end=end, weights=weights, min_volume=settings.min_volume,
                       rows=ordered)
+
+
+def _weights(settings: RateSettings) -> dict[str, int]:
+    return {"response": settings.weight_response, "resolution": settings.weight_resolution,
+            "satisfaction": settings.weight_satisfaction}
+
+
+def _rates(r: RateRow, weights: dict[str, int]) -> None:
+    """Fill the rates of a row from its counts (docs/metrics.md)."""
+    total_weight = sum(weights.values()) or 1
+    r.response_rate = _ratio(r.responded, r.response_due)
+    r.resolution_rate = _ratio(r.solved, r.evaluated)
+    r.satisfaction_rate = _ratio(r.satisfied + r.basic, r.evaluated)
+    r.satisfaction_score = _ratio(100 * r.satisfied + 60 * r.basic, r.evaluated)
+    r.on_time_rate = _ratio(r.completed_on_time, r.completion_due)
+    if r.response_rate is not None and r.resolution_rate is not None:
+        r.composite = round(100 * (weights["response"] * r.response_rate
+                                   + weights["resolution"] * r.resolution_rate
+                                   + weights["satisfaction"] * r.satisfaction_rate) / total_weight, 4)
+
+
+#: Tree levels ``node_rates`` accepts -> (the appeal's ancestor column, the daily table's dimension).
+NODE_LEVELS = {"city": ("city_id", "*"), "district": ("district_id", "*"), "street": ("street_id", "s"),
+               "community": ("community_id", "c")}
+
+
+def node_rates(*, nodes: list[Node], start: dt.date, end: dt.date,
+               settings: RateSettings | None = None) -> dict[int, RateRow]:
+    """The rates of each of ``nodes`` (city, district, street or community; levels may mix) over
+    ``start``..``end``: the same counts and formulas as ``appeal_rates``, for every appeal under
+    each node. No user scope: the caller has checked ``nodes`` against the user's scope (the
+    indicator dashboard and report do). One aggregate per fact and level on SQLite; on PostgreSQL
+    one query per level over the daily table."""
+    lo, hi = period_bounds(start, end)
+    settings = settings or RateSettings.current()
+    weights = _weights(settings)
+    rows: dict[int, RateRow] = {}
+
+    def row(key) -> RateRow:
+        if key not in rows:
+            rows[key] = RateRow(key=key, name="")
+        return rows[key]
+
+    by_level: dict[str, list[Node]] = {}
+    for node in nodes:
+        if node.level not in NODE_LEVELS:
+            raise InvalidInput(_("未知的分组"), extra={"level": node.level, "allowed": sorted(NODE_LEVELS)})
+        by_level.setdefault(node.level, []).append(node)
+    for level, members in by_level.items():
+        column, dim = NODE_LEVELS[level]
+        if connection.vendor == "postgresql":
+            _count_daily_nodes(row, level, dim, members, start, end)
+        else:
+            base = rated_base().filter(**{f"{column}__in": [node.pk for node in members]})
+            _count_appeals(row, base, column, lo, hi)
+    for r in rows.values():
+        _rates(r, weights)
+    return rows
+
+
+def _count_daily_nodes(row, level: str, dim: str, nodes: list[Node], start: dt.date, end: dt.date) -> None:
+    """``node_rates``' counts from appeals_rate_day: per district (dim ``*``) summed up to the node
+    for districts and cities, per street or community key otherwise."""
+    if level == "city":
+        owner = dict(Node.objects.filter(level=Level.DISTRICT, city_id__in=[n.pk for n in nodes])
+                     .values_list("pk", "city_id"))
+    elif level == "district":
+        owner = {n.pk: n.pk for n in nodes}
+    else:
+        owner = None
+    if owner is not None:
+        districts, key_sql, key_filter, params = sorted(owner), "district_id", "", []
+    else:
+        districts = sorted({n.district_id for n in nodes if n.district_id})
+        key_sql, key_filter, params = "key", " AND key = ANY(%s)", [[n.pk for n in nodes]]
+    if not districts:
+        return
+    sql = (f"SELECT fact, {key_sql}, sum(n), sum(ok), sum(solved), sum(satisfied), sum(basic) FROM appeals_rate_day "
+           f"WHERE district_id = ANY(%s) AND dim = %s AND day >= %s AND day <= %s{key_filter} GROUP BY 1, 2")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [districts, dim, start, end, *params])
+        for fact, unit, n, ok, solved, satisfied, basic in cursor.fetchall():
+            _add_fact(row(owner[unit] if owner is not None else unit), fact, n, ok, solved, satisfied, basic)

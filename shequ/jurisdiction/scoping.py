@@ -79,6 +79,9 @@ _STARS_ORG = frozenset({"stars.view", "stars.review", "stars.approve", "stars.an
 # and the organization department manage the records of their area; leaders read them.
 _PARTY_VIEW = frozenset({"party.view", "socialorgs.view"})
 _PARTY_MANAGE = _PARTY_VIEW | {"party.manage", "socialorgs.manage"}
+# Indicator dashboard and governance reports (指标与调研报告): "indicators.view" reads the dashboard of
+# a node in scope, "indicators.report" generates, lists and downloads the reports.
+_INDICATORS, _REPORTS = frozenset({"indicators.view"}), frozenset({"indicators.view", "indicators.report"})
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.RESIDENT: frozenset({"registry.view", "agency.view", "appeals.own", "stars.rate"}),
     Role.GRID_WORKER: frozenset({"registry.view", "registry.change", "registry.export"}) | _APPEALS_HANDLE | _AGENCY,
@@ -111,6 +114,13 @@ _grant({  # admission (shequ.admission)
 })
 _grant({  # personal-information requests (shequ.privacy)
     Role.COMMUNITY_WORKER: _PRIVACY, Role.STREET_STAFF: _PRIVACY, Role.DISTRICT_OFFICE: _PRIVACY,
+})
+_grant({  # indicator dashboard and governance report (shequ.indicators)
+    Role.COMMUNITY_WORKER: {'indicators.view'},
+    Role.STREET_STAFF: {'indicators.report', 'indicators.view'},
+    Role.DISTRICT_OFFICE: {'indicators.report', 'indicators.view'},
+    Role.ORGANIZATION: {'indicators.report', 'indicators.view'},
+    Role.LEADER: {'indicators.report', 'indicators.view'},
 })
 _grant({  # workforce, funds, facilities and surveys (shequ.workforce, shequ.surveys)
     Role.RESIDENT: {'surveys.answer'},

@@ -52,6 +52,8 @@ def nav_items(context) -> list[dict]:
         items.append(("workforce:overview" if scoping.can(user, "workforce.view") else "workforce:candidates", _("社区工作者")))
     if staff and scoping.can(user, "surveys.view"):
         items.append(("surveys:list", _("云调研")))
+    if staff and scoping.can(user, "indicators.view"):
+        items.append(("indicators:dashboard", _("指标")))
     if staff and any(scoping.can(user, c) for c in ("registry.import", "registry.export", "appeals.import")):
         items.append(("transfer:import", _("导入导出")))
     if scoping.can(user, "tree.report"):

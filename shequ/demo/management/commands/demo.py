@@ -9,6 +9,7 @@ from shequ.consultation.demo import load_demo as consultation_demo
 from shequ.demo.appeals import AppealLoader
 from shequ.surveys.demo import fill as fill_surveys
 from shequ.workforce.demo import fill as fill_workforce
+from shequ.indicators.demo import load_demo as load_indicators_demo
 from shequ.demo.loader import DISTRICT_CODE, SCALES, DemoLoader
 from shequ.demo.logins import ensure_demo_logins
 from shequ.demo.reset import reset_demo
@@ -62,6 +63,7 @@ class Command(BaseCommand):
         load_admission_demo(seed=seed, out=say)
         say(f"Volunteers {volunteers_demo(district_code=DISTRICT_CODE, seed=seed)}, consultation {consultation_demo(district_code=DISTRICT_CODE, seed=seed)}")
         say(f"  workforce: {fill_workforce(seed=seed)}; surveys: {fill_surveys(seed=seed)}")
+        load_indicators_demo(out=say)
         say(self.style.SUCCESS(
             f"Demo loaded in {time.monotonic() - started:.1f} s: {counts['node']:,} nodes, {counts['address']:,} addresses, "
             f"{counts['house']:,} houses, {counts['household']:,} households, {counts['resident']:,} residents, "
