@@ -37,6 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv" / "bin"
 PORT = 8123
+RUN = int(time.time())  # marks this run's appeals (the database may hold earlier runs')
 
 
 def sh(*args, env=None, check=True, **kw):
@@ -66,9 +67,12 @@ staff = list(User.objects.filter(role__in=["community_worker", "street_staff"], 
 tokens = [api_token_create(actor=None, user=u, name="load")[1] for u in staff]
 key = api_key_create(actor=None, name="load test")[1]
 codes = list(ServiceCategory.objects.filter(active=True).values_list("code", flat=True)[:20])
+from shequ.open311.models import ServiceAttribute
+required = set(ServiceAttribute.objects.filter(required=True).values_list("category__code", flat=True))
+codes311 = [c for c in codes if c not in required]  # residents answer no extra questions
 from shequ.jurisdiction.models import Node
 district = Node.objects.filter(level="district").order_by("id").values_list("code", flat=True).first()
-print(json.dumps({"tokens": tokens, "key": key, "codes": codes, "jurisdiction": district}))
+print(json.dumps({"tokens": tokens, "key": key, "codes": codes, "codes311": codes311, "jurisdiction": district}))
 """
     out = sh(str(VENV / "shequ"), "shell", "-c", script, env=env).stdout.strip().splitlines()[-1]
     return json.loads(out)
@@ -128,7 +132,7 @@ def staff_client(n: int, token: str, codes: list[str], stats: Stats, stop: threa
     seq = 0
     while not stop.is_set():
         seq += 1
-        mark = f"load-s{n}-{seq}"
+        mark = f"load{RUN}-s{n}-{seq}"
         body = json.dumps({"channel": "window", "category": rng.choice(codes), "description": f"{mark} 楼道灯坏了",
                            "address_text": "演示路1号"}).encode()
         result = call("POST", "/api/appeals", body, headers, stats, "staff POST /api/appeals", stop)
@@ -145,7 +149,7 @@ def resident_client(n: int, key: str, jurisdiction: str, codes: list[str], stats
     seq = 0
     while not stop.is_set():
         seq += 1
-        mark = f"load-r{n}-{seq}"
+        mark = f"load{RUN}-r{n}-{seq}"
         body = urllib.parse.urlencode({"api_key": key, "jurisdiction_id": jurisdiction, "service_code": rng.choice(codes),
                                        "description": f"{mark} 小区路灯不亮", "address_string": "演示路2号"}).encode()
         result = call("POST", "/open311/requests.json", body, headers, stats, "resident POST /open311/requests.json",
@@ -175,7 +179,7 @@ def main() -> int:
     args = parser.parse_args()
 
     env = {**os.environ, "SHEQU_DATABASE_URL": args.db, "DJANGO_SETTINGS_MODULE": "config.settings.bench",
-           "SHEQU_ALLOWED_HOSTS": "127.0.0.1,localhost"}
+           "SHEQU_ALLOWED_HOSTS": "127.0.0.1,localhost", "PYTHONPATH": str(ROOT)}
     seed = prepare(args.db, env)
     gunicorn = subprocess.Popen([str(VENV / "gunicorn"), "config.wsgi", "-w", "2", "-b", f"127.0.0.1:{PORT}",
                                  "--graceful-timeout", "5", "--timeout", "30"], env=env, cwd=ROOT,
@@ -189,7 +193,7 @@ def main() -> int:
     stats, stop = Stats(), threading.Event()
     threads = [threading.Thread(target=staff_client, args=(i, seed["tokens"][i % len(seed["tokens"])], seed["codes"],
                                                            stats, stop)) for i in range(args.staff)]
-    threads += [threading.Thread(target=resident_client, args=(i, seed["key"], seed["jurisdiction"], seed["codes"], stats, stop))
+    threads += [threading.Thread(target=resident_client, args=(i, seed["key"], seed["jurisdiction"], seed["codes311"], stats, stop))
                 for i in range(args.residents)]
     start = time.monotonic()
     for t in threads:
@@ -222,7 +226,7 @@ def main() -> int:
         numbers = [n for n, _ in acked]
         found = {row[0] for row in conn.execute("SELECT number FROM appeals_appeal WHERE number = ANY(%s)", [numbers])}
         marks = collections.Counter(row[0].split(" ")[0] for row in conn.execute(
-            "SELECT description FROM appeals_appeal WHERE description LIKE 'load-%%'"))
+            "SELECT description FROM appeals_appeal WHERE description LIKE %s", [f"load{RUN}-%"]))
     missing = [n for n in numbers if n not in found]
     duplicates = sum(c - 1 for c in marks.values() if c > 1)
     recovery = []

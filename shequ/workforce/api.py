@@ -478,7 +478,7 @@ def assessment_record(request, worker_id: int, payload: AssessmentIn):
 
 @router.get("/assessments/{year}", response=list[SheetRowOut], summary="年度考核表:在岗工作者的等次与所在社区星级系数",
             operation_id="workforce_assessment_sheet")
-def assessment_sheet(request, year: Path[int] = Path(..., ge=2000, le=2100), node: int | None = None):
+def assessment_sheet(request, year: int = Path(..., ge=2000, le=2100), node: int | None = None):
     rows = selectors.assessment_sheet(user=request.auth, year=year, node=_node(request, node))
     return [{"worker_id": r["worker"].pk, "name": r["worker"].name, "community": r["worker"].community.name,
              "position_label": str(r["worker"].get_position_display()),
