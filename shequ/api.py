@@ -104,8 +104,6 @@ def _register_routers() -> None:
     from shequ.registry.api import router as registry_router
     from shequ.stars.api import router as stars_router
     from shequ.party.api import router as party_router
-    from shequ.proactive.api import router as proactive_router
-    from shequ.registry.api import router as registry_router
     from shequ.socialorgs.api import router as socialorgs_router
     from shequ.transfer.api import router as transfer_router
     from shequ.volunteers.api import router as volunteers_router
