@@ -19,11 +19,19 @@ from ninja import Field, Query, Router, Schema, Status
 
 from shequ.core.errors import NotAllowed, NotInScope
 from shequ.core.pagination import PageParams, page_of, paginate
+from shequ.core.schemas import EventOut
 from shequ.jurisdiction import scoping
 
 from . import burden, selectors, services
 from .models import (
-    Assignment, Category, Channel, DutyClass, FundingMode, StampRecord, UnadmittedReport, WorkTask,
+    Assignment,
+    Category,
+    Channel,
+    DutyClass,
+    FundingMode,
+    StampRecord,
+    UnadmittedReport,
+    WorkTask,
 )
 
 router = Router(tags=["社区工作准入"])
@@ -210,17 +218,6 @@ class TaskOut(Schema):
     @staticmethod
     def resolve_funding_total(obj) -> Decimal:
         return obj.funding_total()
-
-
-class EventOut(Schema):
-    at: dt.datetime
-    actor: str
-    verb: str
-    note: str
-
-    @staticmethod
-    def resolve_actor(obj) -> str:
-        return obj.actor_name
 
 
 class TaskDetailOut(TaskOut):

@@ -17,6 +17,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from shequ.core.errors import NotAllowed, NotInScope
 from shequ.core.pagination import PageParams, page_of, paginate
+from shequ.core.schemas import EventOut
 from shequ.jurisdiction import scoping
 from shequ.jurisdiction import selectors as tree
 
@@ -191,17 +192,6 @@ class ObjectionOut(Schema):
     outcome: str
     answer: str
     answered_at: dt.datetime | None
-
-
-class EventOut(Schema):
-    at: dt.datetime
-    actor: str
-    verb: str
-    note: str
-
-    @staticmethod
-    def resolve_actor(obj) -> str:
-        return obj.actor_name
 
 
 class RatingDetailOut(RatingOut):
