@@ -14,6 +14,7 @@ OpenAPI schema, so an endpoint added later is covered without anyone remembering
 from __future__ import annotations
 
 import io
+import os
 import re
 from dataclasses import dataclass
 
@@ -272,8 +273,13 @@ def test_anonymous_visitors_are_refused_everything_not_public(world):
     assert not leaks, "\n".join(leaks)
 
 
-@pytest.mark.parametrize("role", [Role.COMMUNITY_WORKER, Role.STREET_STAFF, Role.DEPARTMENT,
-                                  Role.DISTRICT_OFFICE, Role.LEADER])
+# Every role on SQLite; on PostgreSQL the two scope mechanisms (a node's ancestor column, a
+# department's lookups through subqueries) — the Python that decides is the same, the SQL differs.
+_ROLES = ([Role.COMMUNITY_WORKER, Role.DEPARTMENT] if os.environ.get("SHEQU_TEST_DB") == "postgres" else
+          [Role.COMMUNITY_WORKER, Role.STREET_STAFF, Role.DEPARTMENT, Role.DISTRICT_OFFICE, Role.LEADER])
+
+
+@pytest.mark.parametrize("role", _ROLES)
 def test_users_of_another_district_are_refused_every_record(outsiders, role):
     client = Client()
     client.force_login(outsiders.users[role])
