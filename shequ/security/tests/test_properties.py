@@ -8,9 +8,24 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shequ.appeals.deadlines import SHANGHAI, Calendar, add, add_calendar_days, add_hours, add_working_days, warning_at
-from shequ.core.idcard import (IdNumberError, check_digit, mask_id_number, mask_phone, make_id_number,
-                               normalize_id_number, parse_id_number)
+from shequ.appeals.deadlines import (
+    SHANGHAI,
+    Calendar,
+    add,
+    add_calendar_days,
+    add_hours,
+    add_working_days,
+    warning_at,
+)
+from shequ.core.idcard import (
+    IdNumberError,
+    check_digit,
+    make_id_number,
+    mask_id_number,
+    mask_phone,
+    normalize_id_number,
+    parse_id_number,
+)
 
 TODAY = dt.date(2026, 11, 26)
 births = st.dates(min_value=dt.date(1900, 1, 1), max_value=TODAY)
@@ -135,7 +150,12 @@ def test_an_import_of_any_rows_writes_all_or_exactly_the_valid_ones(world, rows,
 
     from shequ.registry.models import Resident
     from shequ.transfer.models import ImportJob
-    from shequ.transfer.tests.helpers import RESIDENT_HEADERS, csv_bytes, resident_row, run_import
+    from shequ.transfer.tests.helpers import (
+        RESIDENT_HEADERS,
+        csv_bytes,
+        resident_row,
+        run_import,
+    )
 
     sid = transaction.savepoint()
     try:
