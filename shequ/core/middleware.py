@@ -61,7 +61,10 @@ class DatabaseUnavailableMiddleware:
         if is_connection_error(exception):
             from django.db import connection
 
-            connection.close_if_unusable_or_obsolete()
+            # a broken connection is dropped so the next request opens a new one (never inside a
+            # transaction still in progress, e.g. a test's)
+            if connection.connection is not None and not connection.in_atomic_block and not connection.is_usable():
+                connection.close()
             return database_unavailable(request)
         return None
 

@@ -48,7 +48,8 @@ def cell_text(value) -> str:
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
     if isinstance(value, dt.date):
         return value.isoformat()
-    return str(value).strip()
+    # NUL bytes never mean anything in a cell, and PostgreSQL text cannot hold them
+    return str(value).replace("\x00", "").strip()
 
 
 def _is_blank(cells) -> bool:
@@ -82,7 +83,7 @@ def read_csv(binary: IO[bytes]) -> Table:
             for cells in reader:
                 number += 1
                 if cells and not _is_blank(cells):
-                    yield number, cells
+                    yield number, [c.replace("\x00", "") for c in cells]  # see cell_text
         except UnicodeDecodeError:
             raise InvalidInput(_("第%(n)d行附近的字符无法按 %(enc)s 编码读取") % {"n": number + 1, "enc": encoding},
                                code="bad_encoding") from None
