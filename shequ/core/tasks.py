@@ -18,3 +18,20 @@ def audit_alerts_task() -> dict:
     from .audit_chain import unusual_access
 
     return {"alerts": len(unusual_access())}
+
+
+def enqueue_with_transaction(task, **kwargs) -> None:
+    """Enqueue ``task`` so that it runs only if the current transaction commits.
+
+    With the database backend (the default) the task row is written in the same transaction as
+    the data it works on: one commit instead of two, and a process killed right after the commit
+    cannot leave the data without its task. Other backends (the immediate one the tests use) are
+    enqueued once the transaction commits.
+    """
+    from django.db import transaction
+    from django_tasks_db import DatabaseBackend
+
+    if isinstance(task.get_backend(), DatabaseBackend):
+        task.enqueue(**kwargs)
+    else:
+        transaction.on_commit(lambda: task.enqueue(**kwargs))

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from shequ.core.audit import audit_record
 from shequ.core.errors import Conflict, InvalidInput, ShequError
+from shequ.core.tasks import enqueue_with_transaction
 from shequ.jurisdiction import scoping
 from shequ.jurisdiction.models import Node
 
@@ -41,14 +42,10 @@ def report_request(*, actor, node: Node, start: dt.date, end: dt.date, ip: str |
     report.save()
     audit_record(actor=actor, verb="indicators.report_requested", target=report, node_id=node.pk, ip=ip,
                  extra={"start": start.isoformat(), "end": end.isoformat()})
-    transaction.on_commit(lambda: _enqueue(report.pk))
-    return report
-
-
-def _enqueue(report_id: int) -> None:
     from .tasks import report_generate_task
 
-    report_generate_task.enqueue(report_id=report_id)
+    enqueue_with_transaction(report_generate_task, report_id=report.pk)
+    return report
 
 
 def _progress(report: GovernanceReport, done: int, total: int, step: str) -> None:

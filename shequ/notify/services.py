@@ -1,14 +1,13 @@
 """Telling requesters about their appeals.
 
 ``notify_status_change`` is called by ``appeals.services._event`` inside the appeal's transaction
-whenever the status changes. It records one ``Delivery`` per requester and configured channel and,
-after the transaction commits, enqueues ``tasks.deliver_task`` for each (django-tasks). The task
+whenever the status changes. It records one ``Delivery`` per requester and configured channel and
+enqueues ``tasks.deliver_task`` for each (django-tasks), to run once the transaction commits. The task
 sends, retries a failure with a growing delay, and marks the delivery sent or failed.
 """
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from shequ.appeals.models import Appeal, AppealEvent
 from shequ.core.idcard import mask_phone
+from shequ.core.tasks import enqueue_with_transaction
 from shequ.selfservice.links import follow_url
 
 from . import channels
@@ -97,15 +97,11 @@ def notify_status_change(*, appeal: Appeal, event: AppealEvent) -> list[Delivery
     Delivery.objects.bulk_create(deliveries)
     ids = [d.pk for d in deliveries if d.pk] or list(
         Delivery.objects.filter(event=event).order_by("id").values_list("id", flat=True))
-    transaction.on_commit(partial(_enqueue_all, ids))
-    return deliveries
-
-
-def _enqueue_all(ids: list[int]) -> None:
     from .tasks import deliver_task
 
     for pk in ids:
-        deliver_task.enqueue(delivery_id=pk)
+        enqueue_with_transaction(deliver_task, delivery_id=pk)
+    return deliveries
 
 
 def max_tries() -> int:

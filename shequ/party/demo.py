@@ -66,7 +66,11 @@ def load_party_demo(*, seed: int = 20250630, out=lambda msg: None) -> dict[str, 
                                                    member_count=rng.randint(8, 40)), grid))
         mine = units.get(community.pk, [])
         chosen = [u for u in mine if rng.random() < (0.5 if u.kind == "property_company" else 0.3)]
+        named = set()  # generated unit names can repeat within a community; one branch per name
         for unit in chosen[:3]:
+            if unit.name in named:
+                continue
+            named.add(unit.name)
             orgs.append(_located(PartyOrganization(name=f"{unit.name}党支部", kind="branch", node=community, parent=top,
                                                    member_count=rng.randint(3, 15)), community))
             links.append((len(orgs) - 1, [unit.pk]))
