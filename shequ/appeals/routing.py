@@ -9,13 +9,14 @@
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
 from shequ.core.errors import InvalidInput
 from shequ.jurisdiction.models import Department, Node
-from shequ.jurisdiction.selectors import grid_for_point
+from shequ.jurisdiction.selectors import grid_with_ancestors
 from shequ.registry.selectors import address_match
 
 from .errors import AppealErrorCode
@@ -37,6 +38,8 @@ class Route:
     address: object | None
     district: Node
     reason: str
+    #: The place's grid, community, street and district by id (as far as it has them), already read.
+    nodes: dict[int, Node] = field(default_factory=dict)
 
     @property
     def unit_name(self) -> str:
@@ -44,11 +47,14 @@ class Route:
 
 
 def route(*, category: ServiceCategory, lng: float | None = None, lat: float | None = None,
-          address=None, address_text: str = "", district: Node | None = None) -> Route:
-    """Find the handling unit. ``district`` is where an appeal without a known place goes."""
+          address=None, address_text: str = "", district: Node | None = None,
+          default_district: Callable[[], Node | None] | None = None) -> Route:
+    """Find the handling unit. ``district`` is where an appeal without a known place goes;
+    ``default_district`` finds it only when needed (the place, when known, gives the district)."""
     place, where = None, ""
+    nodes: dict[int, Node] = {}
     if lng is not None and lat is not None:
-        place = grid_for_point(lng=lng, lat=lat)
+        place, nodes = grid_with_ancestors(lng=lng, lat=lat)
         if place is not None:
             where = _("坐标位于%(grid)s范围内") % {"grid": place.name}
     if place is None and address is None and address_text:
@@ -56,19 +62,22 @@ def route(*, category: ServiceCategory, lng: float | None = None, lat: float | N
     if place is None and address is not None:
         place = address
         where = _("地址匹配标准地址「%(address)s」") % {"address": address.full_text}
-    nodes: dict[int, Node] = {}
     if place is not None and place.district_id:
-        # The district and the place's grid, community and street in one query (any may handle it).
-        ids = [place.district_id, *(getattr(place, f"{level}_id", None) for level in ("street", "community", "grid"))]
-        nodes = Node.objects.in_bulk([i for i in ids if i])
+        if not nodes:
+            # The district and the place's grid, community and street in one query (any may handle it).
+            ids = [place.district_id, *(getattr(place, f"{level}_id", None) for level in ("street", "community", "grid"))]
+            nodes = Node.objects.in_bulk([i for i in ids if i])
         district = nodes[place.district_id]
+    if district is None and default_district is not None:
+        district = default_district()
     if district is None:
         raise InvalidInput(_("无法确定诉求所在的区:请提供位置或地址"), code=AppealErrorCode.NO_DISTRICT)
 
     def done(node=None, department=None, why=""):
         unit = (department or node).name
         reason = _("派至%(unit)s,因为%(why)s") % {"unit": unit, "why": why}
-        return Route(node=node, department=department, place=place, address=address, district=district, reason=reason)
+        return Route(node=node, department=department, place=place, address=address, district=district, reason=reason,
+                     nodes=nodes)
 
     kind_label = UnitKind(category.unit_kind).label
     if category.unit_kind == UnitKind.DEPARTMENT:

@@ -131,7 +131,7 @@ def appeal_submit(*, actor, channel: str, category: ServiceCategory, description
         except ValueError as exc:
             raise InvalidInput(str(exc), code=AppealErrorCode.INVALID_PHONE) from None
     route = routing.route(category=category, lng=lng, lat=lat, address=address, address_text=address_text,
-                          district=district if district is not None else _default_district(actor))
+                          district=district, default_district=lambda: _default_district(actor))
     due = deadlines.due_times(received_at=now, time_limit=category.time_limit, channel=channel)
     appeal = Appeal(
         channel=channel, contact_kind=contact_kind or category.contact_kind, category=category,
@@ -150,6 +150,10 @@ def appeal_submit(*, actor, channel: str, category: ServiceCategory, description
     )
     if route.place is not None:
         appeal.copy_location(route.place)
+        for level in ("district", "street", "community", "grid"):  # already read: no query when shown
+            node = route.nodes.get(getattr(appeal, f"{level}_id"))
+            if node is not None:
+                setattr(appeal, level, node)
     else:
         appeal.city_id, appeal.district_id = route.district.city_id, route.district.id
     try:

@@ -118,15 +118,17 @@ class _GridIndex:
 
     Whether they changed is one small aggregate per lookup (count, latest ``updated_at`` and
     the sum of ids of the grids with a boundary), so edits through the admin, the services or a
-    demo load are seen at once, by every process.
+    demo load are seen at once, by every process. Each grid keeps its district, street and
+    community ids, so a grid and its ancestors are read in one query.
     """
 
     def __init__(self):
         self.version = None
         self.tree = None
-        self.rows: list[tuple[int, object]] = []
+        self.rows: list[tuple[int, object, tuple[int | None, ...]]] = []
 
-    def lookup(self, lng: float, lat: float) -> list[int]:
+    def lookup(self, lng: float, lat: float) -> list[tuple[int, tuple[int | None, ...]]]:
+        """The grids covering the point, in tree order: (id, (district_id, street_id, community_id))."""
         from django.db.models import Count, Max, Sum
         from shapely import STRtree
         from shapely.geometry import Point, shape
@@ -134,14 +136,16 @@ class _GridIndex:
         grids = Node.objects.filter(level=Level.GRID, boundary__isnull=False)
         version = tuple(grids.aggregate(n=Count("id"), m=Max("updated_at"), s=Sum("id")).values())
         if version != self.version:
-            rows = [(pk, shape(b.get("geometry", b))) for pk, b in grids.values_list("id", "boundary").order_by("path")]
-            self.tree = STRtree([geom for _pk, geom in rows]) if rows else None
+            rows = [(pk, shape(b.get("geometry", b)), (district, street, community))
+                    for pk, b, district, street, community in grids.values_list(
+                        "id", "boundary", "district_id", "street_id", "community_id").order_by("path")]
+            self.tree = STRtree([row[1] for row in rows]) if rows else None
             self.rows, self.version = rows, version
         if self.tree is None:
             return []
         point = Point(lng, lat)
         hits = sorted(int(i) for i in self.tree.query(point))  # in tree order, like the old linear scan
-        return [self.rows[i][0] for i in hits if self.rows[i][1].covers(point)]
+        return [(self.rows[i][0], self.rows[i][2]) for i in hits if self.rows[i][1].covers(point)]
 
 
 _grid_index = _GridIndex()
@@ -149,7 +153,7 @@ _grid_index = _GridIndex()
 
 def grid_for_point(*, lng: float, lat: float, within: Node | None = None) -> Node | None:
     """The grid whose boundary polygon contains the point (the basis of location routing)."""
-    ids = _grid_index.lookup(lng, lat)
+    ids = [pk for pk, _ancestors in _grid_index.lookup(lng, lat)]
     if not ids:
         return None
     grids = Node.objects.filter(pk__in=ids)
@@ -158,6 +162,16 @@ def grid_for_point(*, lng: float, lat: float, within: Node | None = None) -> Nod
     found = {g.pk: g for g in grids.only("id", "boundary", "name", "community_id", "street_id", "district_id", "path",
                                          "level", "city_id", "compound_id", "grid_id", "building_id", "parent_id")}
     return next((found[pk] for pk in ids if pk in found), None)
+
+
+def grid_with_ancestors(*, lng: float, lat: float) -> tuple[Node | None, dict[int, Node]]:
+    """The grid containing the point (as ``grid_for_point``) and, by id, that grid with its
+    community, street and district: one query."""
+    for pk, ancestors in _grid_index.lookup(lng, lat):
+        nodes = Node.objects.in_bulk([pk, *(a for a in ancestors if a)])
+        if pk in nodes:
+            return nodes[pk], nodes
+    return None, {}
 
 
 def node_list(*, user, parent: Node | None = None, q: str = "", level: str = "") -> QuerySet[Node]:

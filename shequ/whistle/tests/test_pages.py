@@ -3,6 +3,7 @@ forms (refusals shown on the form, nothing written), the ranking page with its S
 (other street 404, department not whistled 404, wrong role 403) for GET and POST."""
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from shequ.appeals.tests.factories import submit
 from shequ.whistle.models import Whistle, WhistleEvent, WhistleTarget
@@ -21,7 +22,8 @@ def as_user(client, wworld):
 
 @pytest.fixture
 def whistle(wworld):
-    return blow(wworld, urgency="urgent")
+    # Blown now: the steps below go through the pages, which stamp them with the real clock.
+    return blow(wworld, urgency="urgent", now=timezone.now())
 
 
 def _state():
