@@ -96,13 +96,10 @@ def database_config(url: str | None) -> dict:
             "CONN_HEALTH_CHECKS": True,
             # No JIT: its compile time (tens of ms) is paid by short queries over large tables whose
             # estimated cost crosses jit_above_cost, e.g. a scoped list over 1,000,000 appeals.
-            # Server-side binding with prepared statements: psycopg sends parameters apart from the
-            # query (no client-side quoting of every parameter in Python) and prepares a query the
-            # second time a connection runs it (parsed once per connection). Plans stay custom (made
-            # for each execution's values): a generic plan can pick a bad path for skewed columns,
-            # e.g. a node level. No transaction-mode connection pooler (PgBouncer) in between: it
-            # would lose the prepared statements (docs/deployment.md).
-            "OPTIONS": {"options": "-c jit=off -c plan_cache_mode=force_custom_plan",
-                        "server_side_binding": True, "prepare_threshold": 2},
+            # Client-side binding (Django's default) on purpose: server-side binding was tried for the
+            # appeal benchmarks (docs/benchmarks.md) and refused, as PostgreSQL takes at most 65,535
+            # parameters per statement and Django does not split its own large statements (a
+            # deletion collector over 100,000 timeline rows failed).
+            "OPTIONS": {"options": "-c jit=off"},
         }
     raise RuntimeError(f"Unsupported database URL scheme: {parsed.scheme!r}")
