@@ -11,8 +11,10 @@ import datetime as dt
 from typing import Literal
 
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from django.http import HttpResponse
+from ninja import Field, Header, Query, Router, Schema, Status
 
+from shequ.core import idempotency
 from shequ.core.pagination import PageParams, page_of, paginate
 from shequ.jurisdiction import selectors as tree_selectors
 from shequ.registry import selectors as registry_selectors
@@ -269,16 +271,30 @@ def appeal_get(request, appeal_id: int):
     return _detail(request, appeal_id)
 
 
-@router.post("", response={201: AppealDetailOut}, summary="登记诉求(窗口、热线、巡查等)", operation_id="appeals_submit")
-def appeal_submit(request, payload: AppealSubmitIn):
+@router.post("", response={201: AppealDetailOut}, summary="登记诉求(窗口、热线、巡查等)", operation_id="appeals_submit",
+             description="带 Idempotency-Key 请求头重试同一请求(如超时后)不会重复登记:返回第一次登记的诉求,"
+                         "响应头 Idempotent-Replayed: true;同一个键用于不同的请求正文时返回 422。键保留 24 小时。")
+def appeal_submit(request, payload: AppealSubmitIn, response: HttpResponse,
+                  idempotency_key: str | None = Header(None, alias=idempotency.HEADER, max_length=idempotency.KEY_MAX)):
     limit(request, "appeal_create")
-    address = registry_selectors.address_get(user=request.auth, pk=payload.address_id) if payload.address_id else None
-    appeal = services.appeal_submit(
-        actor=request.auth, channel=payload.channel, category=selectors.category_get(code=payload.category),
-        description=payload.description, contact_kind=payload.contact_kind or "", lng=payload.lng, lat=payload.lat,
-        address=address, address_text=payload.address_text, requester_name=payload.requester_name,
-        requester_phone=payload.requester_phone,
-    )
+    key = idempotency.header_key(request)
+
+    def create():
+        address = registry_selectors.address_get(user=request.auth, pk=payload.address_id) if payload.address_id else None
+        return services.appeal_submit(
+            actor=request.auth, channel=payload.channel, category=selectors.category_get(code=payload.category),
+            description=payload.description, contact_kind=payload.contact_kind or "", lng=payload.lng, lat=payload.lat,
+            address=address, address_text=payload.address_text, requester_name=payload.requester_name,
+            requester_phone=payload.requester_phone,
+        )
+
+    # A key belongs to the user who sent it: the appeal it made is theirs to see again as they saw it
+    # the first time (also when it lies outside their area, as below).
+    appeal, replayed = idempotency.once(owner=f"user:{request.auth.pk}", key=key,
+                                        body_fingerprint=idempotency.fingerprint(request.body), create=create,
+                                        load=selectors.appeal_by_id)
+    if replayed:
+        response["Idempotent-Replayed"] = "true"
     # An appeal placed outside the receiver's own area (first-ask: they still took it in) is not in
     # their scope afterwards: answer from the service's result, as for a transfer.
     appeal.timeline = list(selectors.appeal_timeline(user=request.auth, appeal=appeal))

@@ -44,13 +44,19 @@ def appeal_list(*, user, status: str = "", category: ServiceCategory | None = No
     return qs.select_related("category", "handling_node", "handling_department", "community").order_by("-received_at", "-id")
 
 
+_DETAIL_RELATED = ("category__time_limit", "handling_node", "handling_department", "lead_node", "lead_department",
+                   "first_receiver", "address", "community", "grid", "merged_into")
+
+
 def appeal_get(*, user, pk: int) -> Appeal:
     """One appeal (404 when missing or outside the user's scope)."""
-    return scoping.get_in_scope(
-        _visible(user).select_related("category__time_limit", "handling_node", "handling_department",
-                                      "lead_node", "lead_department", "first_receiver", "address", "community", "grid",
-                                      "merged_into"),
-        user, pk=pk)
+    return scoping.get_in_scope(_visible(user).select_related(*_DETAIL_RELATED), user, pk=pk)
+
+
+def appeal_by_id(pk: int) -> Appeal:
+    """An appeal by id, unscoped: only for one its caller already made (an idempotent retry
+    returning the appeal made by the first request, shequ.core.idempotency)."""
+    return Appeal.objects.select_related(*_DETAIL_RELATED).get(pk=pk)
 
 
 def appeal_timeline(*, user, appeal: Appeal) -> QuerySet[AppealEvent]:

@@ -87,3 +87,23 @@ class AuditSeal(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} audit {self.audit_id} {self.digest[:12]}"
+
+
+class IdempotencyKey(models.Model):
+    """A client's ``Idempotency-Key`` for a request that creates a record: a retry with the same key
+    gets the record made the first time instead of a second one (shequ.core.idempotency)."""
+
+    owner = models.CharField(_("客户端"), max_length=64, help_text=_("user:<id> 或 open311:<api_key id>"))
+    key = models.CharField(_("幂等键"), max_length=255)
+    fingerprint = models.CharField(_("请求摘要"), max_length=64, help_text=_("请求正文的 SHA-256"))
+    target_type = models.CharField(_("对象类型"), max_length=100)
+    target_id = models.BigIntegerField(_("对象 ID"))
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("幂等键")
+        verbose_name_plural = _("幂等键")
+        constraints = [models.UniqueConstraint(fields=["owner", "key"], name="idempotency_key_unique_per_owner")]
+
+    def __str__(self) -> str:
+        return f"{self.owner} {self.key}"

@@ -13,6 +13,7 @@ PERIODIC: dict[str, int] = {
     "shequ.appeals.tasks.appeals_sweep_task": 60,  # deadline warnings and escalations (docs/appeals.md)
     "shequ.core.tasks.audit_seal_task": 60,  # the audit log's hash chain (docs/security.md)
     "shequ.core.tasks.audit_alerts_task": 300,  # unusual bulk unmasking or export (docs/security.md)
+    "shequ.core.tasks.idempotency_purge_task": 3600,  # request keys past their retention (docs/api.md)
     "shequ.indicators.tasks.registry_tally_task": 600,  # registry counts of the dashboard (docs/indicators.md)
 }
 

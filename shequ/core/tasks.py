@@ -35,3 +35,11 @@ def enqueue_with_transaction(task, **kwargs) -> None:
         task.enqueue(**kwargs)
     else:
         transaction.on_commit(lambda: task.enqueue(**kwargs))
+
+
+@task()
+def idempotency_purge_task() -> dict:
+    """Forget request keys past their retention (shequ.core.idempotency)."""
+    from .idempotency import purge
+
+    return {"purged": purge()}

@@ -200,6 +200,11 @@ def request_get(*, district: Node | None, service_request_id: str) -> dict:
     return appeal
 
 
+def submission_by_id(pk: int) -> Submission:
+    """A submission by id: only for one its client already made (an idempotent retry, shequ.core.idempotency)."""
+    return Submission.objects.select_related("appeal__category__time_limit").get(pk=pk)
+
+
 def token_get(*, district: Node | None, token: str) -> Submission:
     qs = Submission.objects.select_related("appeal")
     if district is not None:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from shequ.core import idempotency
 from shequ.core.errors import ShequError
 
 from shequ.security.ratelimit import limit
@@ -90,16 +91,23 @@ def _request_create(request, fmt: str):
               "last_name", "phone", "description", "media_url")
     if district is None and not api_key.district_id:
         district = _district(request)
-    submission = services.request_submit(
-        api_key=api_key, district=district, category=category,
-        attributes=services.attributes_from_form(data), **{name: data.get(name, "") for name in fields})
+    submission, replayed = idempotency.once(
+        owner=f"open311:{api_key.pk}", key=idempotency.header_key(request),
+        body_fingerprint=idempotency.form_fingerprint(data),
+        create=lambda: services.request_submit(
+            api_key=api_key, district=district, category=category,
+            attributes=services.attributes_from_form(data), **{name: data.get(name, "") for name in fields}),
+        load=selectors.submission_by_id)
     appeal = submission.appeal
     if api_key.batch:
         item = {"token": submission.token, "service_notice": _("已受理,请用令牌查询诉求编号"), "account_id": None}
     else:
         item = {"service_request_id": appeal.number,
                 "service_notice": documents.service_notice(category.time_limit), "account_id": None}
-    return render(fmt, "service_requests", [item])
+    answer = render(fmt, "service_requests", [item])
+    if replayed:
+        answer["Idempotent-Replayed"] = "true"
+    return answer
 
 
 @require_http_methods(["GET"])
