@@ -2,6 +2,7 @@
 from .base import *  # noqa: F401,F403
 
 DEBUG = True
+WHITENOISE_AUTOREFRESH = True  # base.py set it from its own DEBUG (False): serve edited static files at once
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
