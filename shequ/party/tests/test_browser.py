@@ -53,5 +53,6 @@ def test_worker_sees_party_pages(live_server, world):
             page.screenshot(path=str(ARTIFACTS / f"socialorgs-{name}.png"), full_page=True)
             if name == "phone":
                 page.click("label[for=nav-toggle]")
+            page.locator("#nav summary", has_text="组织与参与").click()
             expect(page.locator("#nav a", has_text="党建")).to_be_visible()
             page.close()

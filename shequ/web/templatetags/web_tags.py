@@ -11,64 +11,104 @@ from shequ.jurisdiction import scoping
 register = template.Library()
 
 
+#: Menu groups, in order: (key, label). An entry names its group; a group holding one entry shows
+#: that entry as a plain link.
+GROUPS = [
+    ("registry", _("基础数据")),
+    ("appeals", _("接诉即办")),
+    ("burden", _("减负考评")),
+    ("community", _("组织与参与")),
+    ("leaders", _("决策")),
+    ("admin", _("管理")),
+]
+
+
+def _entries(user) -> list[tuple]:
+    """(url name, label, group, exact match?) of what this user's role may open."""
+    staff = scoping.is_global(user) or user.role != "resident"
+    can = lambda action: scoping.can(user, action)  # noqa: E731
+    items = [("web:home", _("首页"), None, True)]
+    if staff and can("registry.view"):
+        items += [("web:tree", _("辖区"), "registry"), ("web:resident_list", pgettext_lazy("menu", "居民"), "registry"),
+                  ("web:household_list", pgettext_lazy("menu", "户"), "registry"),
+                  ("web:house_list", pgettext_lazy("menu", "房屋"), "registry"),
+                  ("web:unit_list", _("实有单位"), "registry"), ("web:address_search", _("地址"), "registry")]
+    if not staff and can("appeals.own"):
+        items.append(("selfservice:mine", _("我的诉求"), None))
+    if not staff and getattr(user, "resident", None) is not None:
+        items.append(("privacy:mine", _("我的个人信息"), None))
+    if staff and can("appeals.view"):
+        items.append(("appeals:list", _("诉求"), "appeals"))
+    if staff and can("proactive.view"):
+        items.append(("proactive:problems", _("每月一题"), "appeals"))
+    if staff and can("whistle.view"):
+        items.append(("whistle:list", _("吹哨报到"), "appeals"))
+    if can("agency.view"):
+        items += ([("agency:list", _("代办"), "appeals", True), ("agency:visits", _("上门"), "appeals")] if staff
+                  else [("agency:mine", _("我的代办"), None)])
+    if staff and can("admission.view"):
+        items.append(("admission:home", _("工作准入"), "burden"))
+    if can("stars.view") or can("stars.rate"):
+        items.append(("stars:desk", _("星级评定"), "burden") if staff else ("stars:rate", _("星级测评"), None))
+    if staff and (can("workforce.view") or can("workforce.review")):
+        items.append(("workforce:overview" if can("workforce.view") else "workforce:candidates", _("社区工作者"), "burden"))
+    if staff and can("party.view"):
+        items += [("party:overview", _("党建"), "community"), ("socialorgs:list", _("社会组织"), "community")]
+    if staff and can("volunteers.view"):
+        items.append(("volunteers:list", _("志愿服务"), "community"))
+    elif can("volunteers.self"):
+        items.append(("volunteers:mine", _("志愿服务"), None))
+    if staff and can("consultation.view"):
+        items.append(("consultation:list", _("社区协商"), "community"))
+    elif can("consultation.vote"):
+        items.append(("consultation:mine", _("社区协商"), None))
+    if staff and can("surveys.view"):
+        items.append(("surveys:list", _("云调研"), "community"))
+    if staff and can("indicators.view"):
+        items.append(("indicators:dashboard", _("指标"), "leaders"))
+    if staff and any(can(c) for c in ("registry.import", "registry.export", "appeals.import")):
+        items.append(("transfer:import", _("导入导出"), "registry"))
+    if can("tree.report"):
+        items.append(("web:tree_deviations", _("层级偏差"), "registry"))
+    if staff and can("privacy.handle"):
+        items.append(("privacy:desk", _("个人信息请求"), "admin"))
+    if scoping.is_global(user):
+        items.append(("web:audit", _("审计日志"), "admin"))
+    return items
+
+
 @register.simple_tag(takes_context=True)
 def nav_items(context) -> list[dict]:
-    """The menu for the signed-in user: what their role may open."""
+    """The menu for the signed-in user, grouped: each group is {"label", "items", "active"}; a group
+    without a label (or with one entry) is shown as plain links. Each item is {"url", "label", "active"}."""
     request = context.get("request")
     user = getattr(request, "user", None)
     if not (user and user.is_authenticated):
         return []
     current = request.path
-    items = [("web:home", _("首页"), True)]
-    staff = scoping.is_global(user) or user.role != "resident"
-    if staff and scoping.can(user, "registry.view"):
-        items += [("web:tree", _("辖区")), ("web:resident_list", pgettext_lazy("menu", "居民")),
-                  ("web:household_list", pgettext_lazy("menu", "户")), ("web:house_list", pgettext_lazy("menu", "房屋")),
-                  ("web:unit_list", _("实有单位")),
-                  ("web:address_search", _("地址"))]
-    if not staff and scoping.can(user, "appeals.own"):
-        items.append(("selfservice:mine", _("我的诉求")))
-    if not staff and getattr(user, "resident", None) is not None:
-        items.append(("privacy:mine", _("我的个人信息")))
-    if staff and scoping.can(user, "privacy.handle"):
-        items.append(("privacy:desk", _("个人信息请求")))
-    if staff and scoping.can(user, "appeals.view"):
-        items.append(("appeals:list", _("诉求")))
-    if staff and scoping.can(user, "proactive.view"):
-        items.append(("proactive:problems", _("每月一题")))
-    if staff and scoping.can(user, "whistle.view"):
-        items.append(("whistle:list", _("吹哨报到")))
-    if staff and scoping.can(user, "admission.view"):
-        items.append(("admission:home", _("工作准入")))
-    if staff and scoping.can(user, "party.view"):
-        items += [("party:overview", _("党建")), ("socialorgs:list", _("社会组织"))]
-    if scoping.can(user, "agency.view"):
-        items += [("agency:list", _("代办"), True), ("agency:visits", _("上门"))] if staff else [("agency:mine", _("我的代办"))]
-    if scoping.can(user, "stars.view") or scoping.can(user, "stars.rate"):
-        items.append(("stars:desk", _("星级评定")) if staff else ("stars:rate", _("星级测评")))
-    items += [("volunteers:list", _("志愿服务"))] if staff and scoping.can(user, "volunteers.view") else [("volunteers:mine", _("志愿服务"))] if scoping.can(user, "volunteers.self") else []
-    items += [("consultation:list", _("社区协商"))] if staff and scoping.can(user, "consultation.view") else [("consultation:mine", _("社区协商"))] if scoping.can(user, "consultation.vote") else []
-    if staff and (scoping.can(user, "workforce.view") or scoping.can(user, "workforce.review")):
-        items.append(("workforce:overview" if scoping.can(user, "workforce.view") else "workforce:candidates", _("社区工作者")))
-    if staff and scoping.can(user, "surveys.view"):
-        items.append(("surveys:list", _("云调研")))
-    if staff and scoping.can(user, "indicators.view"):
-        items.append(("indicators:dashboard", _("指标")))
-    if staff and any(scoping.can(user, c) for c in ("registry.import", "registry.export", "appeals.import")):
-        items.append(("transfer:import", _("导入导出")))
-    if scoping.can(user, "tree.report"):
-        items.append(("web:tree_deviations", _("层级偏差")))
-    if scoping.is_global(user):
-        items.append(("web:audit", _("审计日志")))
-    result = []
-    for name, label, *exact in items:
+    groups: dict[str | None, list[dict]] = {}
+    order: list[str | None] = []
+    for name, label, group, *exact in _entries(user):
         try:
             url = reverse(name)
         except NoReverseMatch:  # an optional app that is not installed
             continue
         active = current == url if exact else current.startswith(url) and not (
             name == "web:tree" and current.startswith(reverse("web:tree_deviations")))
-        result.append({"url": url, "label": label, "active": active})
+        key = group if group is not None else f"_{name}"
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        groups[key].append({"url": url, "label": label, "active": active})
+    labels = dict(GROUPS)
+    rank = {key: i for i, (key, _label) in enumerate(GROUPS)}
+    # Plain links first where they came (首页, a resident's own pages), then the groups in their order.
+    order.sort(key=lambda key: (key in rank, rank.get(key, 0)))
+    result = []
+    for key in order:
+        items = groups[key]
+        label = labels.get(key) if len(items) > 1 else None
+        result.append({"label": label, "items": items, "active": any(i["active"] for i in items)})
     return result
 
 

@@ -43,8 +43,18 @@ def test_worker_searches_resident_and_sees_masked_id(live_server, world):
             if name == "phone":
                 expect(page.locator("#nav")).to_be_hidden()
                 page.click("label[for=nav-toggle]")
+            # The menu is grouped: the tree page lies under 基础数据, which is marked; its links show when opened.
+            group = page.locator("#nav summary", has_text="基础数据")
+            expect(group).to_have_class("active")
+            expect(page.locator("#nav a", has_text="居民")).to_be_hidden()
+            group.click()
             expect(page.locator("#nav a", has_text="居民")).to_be_visible()
             page.screenshot(path=str(ARTIFACTS / f"tree-{name}.png"), full_page=True)
+            page.locator("#nav summary", has_text="接诉即办").click()  # one group open at a time
+            expect(page.locator("#nav a", has_text="居民")).to_be_hidden()
+            expect(page.locator("#nav a", has_text="诉求").first).to_be_visible()
+            page.keyboard.press("Escape")
+            expect(page.locator("#nav a", has_text="诉求").first).to_be_hidden()
             page.close()
 
 

@@ -386,3 +386,35 @@ def test_navigation_follows_role(client, world, login):
     login(world, "resident_a")
     body = client.get(reverse("web:home")).content.decode()
     assert reverse("web:resident_list") not in body and reverse("transfer:import") not in body
+
+
+def _menu(client):
+    from shequ.web.templatetags.web_tags import nav_items
+
+    return nav_items({"request": client.get(reverse("web:tree")).wsgi_request})
+
+
+def test_staff_menu_is_grouped_and_marks_the_current_group(client, world, login):
+    login(world, "worker_a")
+    menu = _menu(client)
+    labels = [g["label"] or g["items"][0]["label"] for g in menu]
+    assert labels[:2] == ["首页", "基础数据"]
+    registry = next(g for g in menu if g["label"] == "基础数据")
+    assert registry["active"]  # the tree page lies in it
+    assert [i["label"] for i in registry["items"]][:3] == ["辖区", "居民", "户"]
+    assert not any(g["active"] for g in menu if g is not registry)
+    # Every entry appears once, and no labelled group holds a single entry (that is a plain link).
+    urls = [i["url"] for g in menu for i in g["items"]]
+    assert len(urls) == len(set(urls))
+    assert all(len(g["items"]) > 1 for g in menu if g["label"])
+    page = client.get(reverse("web:tree")).content.decode()
+    assert 'data-navgroup' in page and reverse("web:resident_list") in page
+
+
+def test_resident_menu_has_no_groups(client, world, login):
+    login(world, "resident_a")
+    from shequ.web.templatetags.web_tags import nav_items
+
+    menu = nav_items({"request": client.get(reverse("web:home")).wsgi_request})
+    assert menu and all(g["label"] is None for g in menu)
+    assert reverse("web:resident_list") not in [i["url"] for g in menu for i in g["items"]]
