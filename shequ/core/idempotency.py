@@ -6,7 +6,7 @@ sent along, it simply sends the same request again: the first request to finish 
 makes the record, and every other request with the key gets that record back instead of making a
 second one, also when the two run at the same moment (the key's row is written in the record's
 transaction, under a unique constraint). The same key with a different request body is refused
-(422). Keys are kept ``SHEQU_IDEMPOTENCY_HOURS`` (default 24) hours, then purged.
+(422); a key whose record is gone answers 409. Keys are kept ``SHEQU_IDEMPOTENCY_HOURS`` (default 24) hours, then purged.
 """
 from __future__ import annotations
 
@@ -17,11 +17,12 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .errors import InvalidInput
+from .errors import Conflict, InvalidInput
 from .models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
@@ -73,7 +74,11 @@ def once(*, owner: str, key: str, body_fingerprint: str, create: Callable[[], T]
     if earlier.fingerprint != body_fingerprint:
         raise InvalidInput(_("该 Idempotency-Key 已用于另一个不同的请求"), code="idempotency_key_reused",
                            extra={"field": HEADER})
-    return load(earlier.target_id), True
+    try:
+        return load(earlier.target_id), True
+    except ObjectDoesNotExist:
+        raise Conflict(_("该 Idempotency-Key 登记的记录已不存在"), code="idempotency_target_gone",
+                       extra={"field": HEADER}) from None
 
 
 def purge(*, now: dt.datetime | None = None) -> int:

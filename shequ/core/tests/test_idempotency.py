@@ -81,6 +81,18 @@ def test_a_bad_key_is_refused_before_anything_is_written(staff):
     assert not Appeal.objects.exists() and not IdempotencyKey.objects.exists()
 
 
+def test_a_key_whose_appeal_is_gone_is_a_conflict(staff, world):
+    import hashlib
+
+    body = json.dumps(_payload())
+    IdempotencyKey.objects.create(owner=f"user:{world.users['worker_a'].pk}", key="gone",
+                                  fingerprint=hashlib.sha256(body.encode()).hexdigest(),
+                                  target_type="appeals.appeal", target_id=987654)
+    answer = staff.post("/api/appeals", body, content_type="application/json", headers={"Idempotency-Key": "gone"})
+    assert answer.status_code == 409 and answer.json()["code"] == "idempotency_target_gone"
+    assert not Appeal.objects.exists()
+
+
 def test_a_failed_request_does_not_use_up_its_key(staff):
     bad = _post(staff, {**_payload(), "requester_phone": "123"}, key="k-2")
     assert bad.status_code == 422 and not IdempotencyKey.objects.exists()
