@@ -277,7 +277,7 @@ def appeal_get(request, appeal_id: int):
 def appeal_submit(request, payload: AppealSubmitIn, response: HttpResponse,
                   idempotency_key: str | None = Header(None, alias=idempotency.HEADER, max_length=idempotency.KEY_MAX)):
     limit(request, "appeal_create")
-    key = idempotency.header_key(request)
+    key = idempotency.checked_key(idempotency_key)
 
     def create():
         address = registry_selectors.address_get(user=request.auth, pk=payload.address_id) if payload.address_id else None

@@ -40,9 +40,10 @@ def form_fingerprint(data) -> str:
     return fingerprint(json.dumps(sorted(data.lists()), ensure_ascii=False).encode())
 
 
-def header_key(request) -> str:
-    """The request's key ('' without one); refused when too long or not printable ASCII."""
-    key = (request.headers.get(HEADER) or "").strip()
+def checked_key(value: str | None) -> str:
+    """The ``Idempotency-Key`` header's value ('' without one); refused when too long or not
+    printable ASCII."""
+    key = (value or "").strip()
     if len(key) > KEY_MAX or not key.isascii() or not key.isprintable():
         raise InvalidInput(_("Idempotency-Key 应为不超过 255 个字符的可打印 ASCII 字符串"),
                            code="invalid_idempotency_key", extra={"field": HEADER})

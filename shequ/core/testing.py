@@ -90,3 +90,28 @@ def build_world() -> World:
     w.users["resident_a"] = user_create(actor=admin, username="resident_a", password=PASSWORD, role=Role.RESIDENT,
                                         resident=w.residents["A101h"])
     return w
+
+
+def in_own_connection(work):
+    """Run ``work`` in a thread with its own database connection (autocommit: it commits for real,
+    outside the test's transaction) and return its result; its exception is raised here."""
+    import threading
+
+    from django.db import connection
+
+    box = {}
+
+    def run():
+        try:
+            box["result"] = work()
+        except Exception as exc:  # noqa: BLE001 - re-raised in the caller
+            box["error"] = exc
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    return box.get("result")

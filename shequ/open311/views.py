@@ -92,7 +92,7 @@ def _request_create(request, fmt: str):
     if district is None and not api_key.district_id:
         district = _district(request)
     submission, replayed = idempotency.once(
-        owner=f"open311:{api_key.pk}", key=idempotency.header_key(request),
+        owner=f"open311:{api_key.pk}", key=idempotency.checked_key(request.headers.get(idempotency.HEADER)),
         body_fingerprint=idempotency.form_fingerprint(data),
         create=lambda: services.request_submit(
             api_key=api_key, district=district, category=category,

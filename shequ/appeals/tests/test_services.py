@@ -10,6 +10,7 @@ from shequ.appeals.deadlines import SHANGHAI
 from shequ.appeals.models import Appeal, AppealCounter, AppealEvent
 from shequ.core.errors import InvalidInput, InvalidTransition, NotAllowed, NotInScope
 from shequ.core.models import AuditLog
+from shequ.core.testing import in_own_connection
 
 from .factories import POINT_NOWHERE, THURSDAY_10, category, submit
 
@@ -98,26 +99,6 @@ def test_numbers_are_unique_and_restart_each_shanghai_day(world):
     assert Appeal.objects.values("number").distinct().count() == 4
 
 
-def _in_own_connection(work):
-    """Run ``work`` in a thread with its own database connection (autocommit), and return its result."""
-    box = {}
-
-    def run():
-        try:
-            box["result"] = work()
-        except Exception as exc:  # noqa: BLE001 - re-raised in the caller
-            box["error"] = exc
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if "error" in box:
-        raise box["error"]
-    return box.get("result")
-
-
 def test_concurrent_numbering_never_repeats(db):
     """Four connections take numbers at once; none repeats. The threads commit for real (a
     transactional test would flush the whole database), so the day is one no test uses and its
@@ -144,9 +125,9 @@ def test_concurrent_numbering_never_repeats(db):
             thread.join()
         assert not errors
         assert len(results) == 40 and len(set(results)) == 40
-        assert _in_own_connection(lambda: AppealCounter.objects.get(day=day).last) == 40
+        assert in_own_connection(lambda: AppealCounter.objects.get(day=day).last) == 40
     finally:
-        _in_own_connection(lambda: AppealCounter.objects.filter(day=day).delete())
+        in_own_connection(lambda: AppealCounter.objects.filter(day=day).delete())
 
 
 def test_workflow_accept_dispatch_start_reply(world):

@@ -18,6 +18,7 @@ from shequ.appeals.models import Appeal, Holiday
 from shequ.appeals.tests.factories import POINT_IN, ensure_catalog
 from shequ.core import idempotency
 from shequ.core.models import IdempotencyKey
+from shequ.core.testing import in_own_connection
 from shequ.open311.services import api_key_create
 from shequ.open311.tests.conftest import ensure_attributes
 from shequ.open311.tests.helpers import body
@@ -134,16 +135,15 @@ def test_two_requests_with_one_key_at_once_make_one_record(db):
     the record is a holiday on a day no test uses, deleted afterwards."""
     if connection.vendor != "postgresql":
         pytest.skip("row-lock concurrency is exercised on PostgreSQL; SQLite serializes writers")
-    day, results, errors = dt.date(1998, 1, 1), [], []
+    results, errors = [], []
     barrier = threading.Barrier(2)
 
-    def create():
-        holiday = Holiday.objects.create(date=day + dt.timedelta(days=len(results) + threading.get_ident() % 300),
-                                         name="idempotency test")
-        time.sleep(0.3)  # both inside create() before either writes its key
-        return holiday
+    def run(day):
+        def create():
+            holiday = Holiday.objects.create(date=day, name="idempotency test")
+            time.sleep(0.3)  # both inside create() before either writes its key
+            return holiday
 
-    def run():
         try:
             barrier.wait()
             results.append(idempotency.once(owner="test:concurrent", key="same", body_fingerprint="f", create=create,
@@ -153,7 +153,7 @@ def test_two_requests_with_one_key_at_once_make_one_record(db):
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
+    threads = [threading.Thread(target=run, args=(dt.date(1998, 1, 1 + i),)) for i in range(2)]
     try:
         for thread in threads:
             thread.start()
@@ -162,22 +162,8 @@ def test_two_requests_with_one_key_at_once_make_one_record(db):
         assert not errors, errors
         (one, replay_one), (two, replay_two) = results
         assert one.pk == two.pk and sorted([replay_one, replay_two]) == [False, True]
-        assert _own(lambda: Holiday.objects.filter(name="idempotency test").count()) == 1
+        assert in_own_connection(lambda: Holiday.objects.filter(name="idempotency test").count()) == 1
     finally:
-        _own(lambda: (Holiday.objects.filter(name="idempotency test").delete(),
-                      IdempotencyKey.objects.filter(owner="test:concurrent").delete()))
+        in_own_connection(lambda: (Holiday.objects.filter(name="idempotency test").delete(),
+                                   IdempotencyKey.objects.filter(owner="test:concurrent").delete()))
 
-
-def _own(work):
-    box = {}
-
-    def run():
-        try:
-            box["result"] = work()
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    return box.get("result")

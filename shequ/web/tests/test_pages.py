@@ -388,10 +388,10 @@ def test_navigation_follows_role(client, world, login):
     assert reverse("web:resident_list") not in body and reverse("transfer:import") not in body
 
 
-def _menu(client):
+def _menu(client, page="web:tree"):
     from shequ.web.templatetags.web_tags import nav_items
 
-    return nav_items({"request": client.get(reverse("web:tree")).wsgi_request})
+    return nav_items({"request": client.get(reverse(page)).wsgi_request})
 
 
 def test_staff_menu_is_grouped_and_marks_the_current_group(client, world, login):
@@ -413,8 +413,6 @@ def test_staff_menu_is_grouped_and_marks_the_current_group(client, world, login)
 
 def test_resident_menu_has_no_groups(client, world, login):
     login(world, "resident_a")
-    from shequ.web.templatetags.web_tags import nav_items
-
-    menu = nav_items({"request": client.get(reverse("web:home")).wsgi_request})
+    menu = _menu(client, "web:home")
     assert menu and all(g["label"] is None for g in menu)
     assert reverse("web:resident_list") not in [i["url"] for g in menu for i in g["items"]]
