@@ -224,3 +224,5 @@ LOGGING = {
 }
 # Indicator dashboard (shequ.indicators): seconds a provider's figures are cached (0: off).
 SHEQU_INDICATORS_CACHE_SECONDS = env_int("SHEQU_INDICATORS_CACHE_SECONDS", 60)
+# How long a process keeps an API token it checked (shequ.accounts.services.api_token_user); 0 = never.
+SHEQU_TOKEN_CACHE_SECONDS = env_int("SHEQU_TOKEN_CACHE_SECONDS", 10)

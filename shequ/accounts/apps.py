@@ -6,3 +6,18 @@ class AccountsConfig(AppConfig):
     name = "shequ.accounts"
     label = "accounts"
     verbose_name = _("用户与权限")
+
+    def ready(self) -> None:
+        from django.contrib.auth.models import Group
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from .models import ApiToken, Binding, User
+        from .services import auth_changed
+
+        # Tokens checked by a process are kept a few seconds (services.api_token_user): any change to
+        # what a token grants drops them everywhere.
+        for model in (User, ApiToken, Binding, Group):
+            post_save.connect(auth_changed, sender=model, dispatch_uid=f"auth_changed_save_{model.__name__}")
+            post_delete.connect(auth_changed, sender=model, dispatch_uid=f"auth_changed_delete_{model.__name__}")
+        for through in (User.user_permissions.through, User.groups.through, Group.permissions.through):
+            m2m_changed.connect(auth_changed, sender=through, dispatch_uid=f"auth_changed_m2m_{through.__name__}")

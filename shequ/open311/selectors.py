@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from shequ.appeals.deadlines import SHANGHAI
 from shequ.appeals.models import Appeal, ServiceCategory
+from shequ.core.pagination import values_unjoined
 from shequ.jurisdiction.models import Level, Node
 
 from .errors import Open311Error
@@ -85,7 +86,7 @@ def changeset() -> dt.datetime:
 
 
 #: The columns a request document is built from (``documents.request_doc``): read as plain rows,
-#: one query with its joins, no model instances. The requester's own data is read only to be
+#: one query (related columns by subqueries, ``values_unjoined``), no model instances. The requester's own data is read only to be
 #: blanked out of the free text; it never leaves ``request_doc``.
 REQUEST_COLUMNS = (
     "number", "status", "reply", "description", "address_text", "address_id", "lat", "lng", "received_at",
@@ -101,7 +102,7 @@ def _requests() -> QuerySet[Appeal]:
 
 
 def _rows(qs: QuerySet[Appeal]) -> list[dict]:
-    return list(qs.values(*REQUEST_COLUMNS))
+    return list(values_unjoined(qs, REQUEST_COLUMNS))
 
 
 def parse_w3c(name: str, value: str | None) -> dt.datetime | None:

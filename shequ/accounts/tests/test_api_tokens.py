@@ -70,8 +70,25 @@ def test_expired_token_is_refused(world):
     user = world.users["worker_a"]
     token, key = api_token_create(actor=user, user=user, name="old", expires_at=timezone.now() + dt.timedelta(days=1))
     assert ApiClient(token=key).get("/accounts/me").status == 200
-    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    token.expires_at = timezone.now() - dt.timedelta(seconds=1)  # as the admin page would
+    token.save(update_fields=["expires_at"])
     assert ApiClient(token=key).get("/accounts/me").status == 401
+
+
+def test_token_expires_on_time_while_kept_by_the_process(world):
+    import datetime as dt
+    from unittest import mock
+
+    from django.utils import timezone
+
+    from shequ.accounts.services import api_token_create
+
+    user = world.users["worker_a"]
+    _token, key = api_token_create(actor=user, user=user, name="short", expires_at=timezone.now() + dt.timedelta(minutes=5))
+    assert ApiClient(token=key).get("/accounts/me").status == 200
+    later = timezone.now() + dt.timedelta(minutes=6)
+    with mock.patch("shequ.accounts.services.timezone.now", return_value=later):
+        assert ApiClient(token=key).get("/accounts/me").status == 401
 
 
 def test_inactive_user_token_is_refused(world):
@@ -79,6 +96,40 @@ def test_inactive_user_token_is_refused(world):
 
     user = world.users["worker_a"]
     _token, key = api_token_create(actor=user, user=user, name="t")
+    assert ApiClient(token=key).get("/accounts/me").status == 200  # now kept by this process
     user.is_active = False
     user.save(update_fields=["is_active"])
+    assert ApiClient(token=key).get("/accounts/me").status == 401
+
+
+def test_revoked_token_is_refused_at_once(world):
+    from shequ.accounts.services import api_token_create, api_token_revoke
+
+    user = world.users["worker_a"]
+    token, key = api_token_create(actor=user, user=user, name="t")
+    assert ApiClient(token=key).get("/accounts/me").status == 200
+    api_token_revoke(actor=user, token=token)
+    assert ApiClient(token=key).get("/accounts/me").status == 401
+
+
+def test_binding_change_reaches_a_kept_token_at_once(world):
+    from shequ.accounts.models import Binding
+    from shequ.accounts.services import api_token_create
+
+    user = world.users["worker_a"]
+    _token, key = api_token_create(actor=user, user=user, name="t")
+    assert [n["name"] for n in ApiClient(token=key).get("/accounts/me").data["nodes"]] == ["甲社区"]
+    Binding.objects.create(user=user, node=world.nodes["B"])
+    assert sorted(n["name"] for n in ApiClient(token=key).get("/accounts/me").data["nodes"]) == ["乙社区", "甲社区"]
+
+
+def test_change_around_the_application_is_seen_after_the_cache_time(world, settings):
+    from shequ.accounts.services import api_token_create
+
+    user = world.users["worker_a"]
+    token, key = api_token_create(actor=user, user=user, name="t")
+    assert ApiClient(token=key).get("/accounts/me").status == 200
+    ApiToken.objects.filter(pk=token.pk).update(revoked=True)  # raw: no signal
+    assert ApiClient(token=key).get("/accounts/me").status == 200  # still kept (SHEQU_TOKEN_CACHE_SECONDS)
+    settings.SHEQU_TOKEN_CACHE_SECONDS = 0
     assert ApiClient(token=key).get("/accounts/me").status == 401

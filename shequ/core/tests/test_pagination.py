@@ -1,0 +1,49 @@
+"""List pages: related columns read without joins give the same rows; a count past its cap is
+remembered for a while, an exact count never."""
+from unittest import mock
+
+from shequ.appeals.models import Appeal
+from shequ.appeals.tests.factories import submit
+from shequ.core import pagination
+from shequ.open311.models import Submission
+from shequ.open311.selectors import REQUEST_COLUMNS
+
+
+def test_related_columns_without_joins_are_the_rows_values_gives(world):
+    admin = world.users["admin"]
+    plain = submit(actor=admin, at="A", requester_name="王小明")
+    department = submit(actor=admin, at="B", code="subsistence_allowance")
+    nowhere = submit(actor=admin, at=None, district=world.nodes["district"])
+    from shequ.open311.services import api_key_create
+
+    key, _secret = api_key_create(actor=admin, name="client")
+    Submission.objects.create(appeal=plain, api_key=key, token="t1", email="a@example.org", device_id="d1")
+    columns = (*REQUEST_COLUMNS, "id", "community__name", "grid__parent__name", "handling_department__district__code")
+    qs = Appeal.objects.filter(pk__in=[plain.pk, department.pk, nowhere.pk]).order_by("id")
+    expected = list(qs.values(*columns))
+    got = list(pagination.values_unjoined(qs, columns))
+    for g, e in zip(got, expected):
+        assert {k: (g[k], e[k]) for k in e if g[k] != e[k]} == {}
+    assert got == expected
+    assert [row["open311__email"] for row in got] == ["a@example.org", None, None]  # reverse one-to-one, absent = None
+    assert got[0]["grid__parent__name"] == "甲社区"  # two relations deep
+    assert got[2]["community__name"] is None  # no place: no community
+
+
+def test_a_count_past_the_cap_is_remembered_and_an_exact_one_is_not(world):
+    from shequ.registry.models import Resident
+
+    qs = Resident.objects.all()
+    total = qs.count()
+    assert total > 3
+    assert pagination.capped_count(qs, cap=3) == (3, True)
+    with mock.patch.object(type(qs), "count", side_effect=AssertionError("counted again")):
+        assert pagination.capped_count(Resident.objects.all(), cap=3) == (3, True)  # remembered
+    assert pagination.capped_count(qs, cap=total) == (total, False)
+    Resident.objects.filter(pk=qs.order_by("id").first().pk).delete()
+    assert pagination.capped_count(qs, cap=total) == (total - 1, False)  # exact counts are counted each time
+    Resident.objects.filter(pk__in=list(qs.order_by("id").values_list("pk", flat=True)[1:])).delete()
+    assert pagination.capped_count(qs, cap=3) == (3, True)  # still remembered: it is an estimate
+    later = pagination.time.monotonic() + pagination.PAST_CAP_SECONDS + 1
+    with mock.patch.object(pagination.time, "monotonic", return_value=later):
+        assert pagination.capped_count(qs, cap=3) == (1, False)  # the memo expired: counted again
