@@ -12,12 +12,12 @@ class AccountsConfig(AppConfig):
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from .models import ApiToken, Binding, User
-        from .services import auth_changed
+        from .services import kept_tokens
 
         # Tokens checked by a process are kept a few seconds (services.api_token_user): any change to
         # what a token grants drops them everywhere.
         for model in (User, ApiToken, Binding, Group):
-            post_save.connect(auth_changed, sender=model, dispatch_uid=f"auth_changed_save_{model.__name__}")
-            post_delete.connect(auth_changed, sender=model, dispatch_uid=f"auth_changed_delete_{model.__name__}")
+            post_save.connect(kept_tokens.changed, sender=model, dispatch_uid=f"auth_changed_save_{model.__name__}")
+            post_delete.connect(kept_tokens.changed, sender=model, dispatch_uid=f"auth_changed_delete_{model.__name__}")
         for through in (User.user_permissions.through, User.groups.through, Group.permissions.through):
-            m2m_changed.connect(auth_changed, sender=through, dispatch_uid=f"auth_changed_m2m_{through.__name__}")
+            m2m_changed.connect(kept_tokens.changed, sender=through, dispatch_uid=f"auth_changed_m2m_{through.__name__}")

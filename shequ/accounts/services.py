@@ -4,14 +4,12 @@ from __future__ import annotations
 import copy
 import hashlib
 import secrets
-import time
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
 from shequ.core.audit import audit_record
+from shequ.core.kept import Kept
 
 from .models import ApiToken, Binding, User
 
@@ -29,60 +27,35 @@ def api_token_create(*, actor, user: User, name: str, expires_at=None) -> tuple[
     return token, key
 
 
-#: The shared cache key whose value changes with every change to a user, an API token, a binding
-#: or a permission made through the application (``auth_changed``).
-AUTH_GENERATION_KEY = "shequ:auth-generation"
-#: API tokens this process has checked: key hash -> (checked at, generation then, token, user).
-_checked_tokens: dict[str, tuple[float, str | None, ApiToken, User]] = {}
-
-
-def auth_generation() -> str | None:
-    return cache.get(AUTH_GENERATION_KEY)
-
-
-def auth_changed(**_kwargs) -> None:
-    """A user, token, binding or permission changed: every process drops the tokens it checked
-    (connected to the models' signals in ``apps``). Moved again after commit, so that a process
-    that re-read the old rows before the commit drops them as well."""
-    def move():
-        _checked_tokens.clear()
-        cache.set(AUTH_GENERATION_KEY, secrets.token_hex(8), None)
-
-    move()
-    transaction.on_commit(move)
+#: API tokens this process has checked (``shequ.core.kept``): key hash -> (token, user).
+kept_tokens = Kept("api-token")
 
 
 def api_token_user(key: str) -> User | None:
     """The active user of a valid API token, with their bindings read (``scoping``).
 
-    A checked token is kept by the process for ``SHEQU_TOKEN_CACHE_SECONDS`` (default 10) while the
-    shared generation (``auth_changed``) stays the same: revoking a token, deactivating a user or
-    changing their bindings or permissions through the application takes effect at once in every
-    process sharing the cache (settings ``CACHES``); a change made around the application (raw SQL)
-    within those seconds. Each request gets its own copy of the user.
+    A checked token is kept by the process for a few seconds (``shequ.core.kept``; changes to the
+    token, its user, their bindings or permissions drop it at once, see ``apps``). Each request
+    gets its own copy of the user.
     """
     from shequ.jurisdiction import scoping
 
     digest = _digest(key)
     now = timezone.now()
-    generation = auth_generation()
-    kept = _checked_tokens.get(digest)
-    if kept is not None and kept[1] == generation and time.monotonic() - kept[0] < settings.SHEQU_TOKEN_CACHE_SECONDS:
-        token, user = kept[2], kept[3]
+    kept = kept_tokens.get(digest)
+    if kept is not None:
+        token, user = kept
     else:
+        generation = kept_tokens.generation()
         token = ApiToken.objects.select_related("user").filter(key_hash=digest, revoked=False).first()
         if token is None or not token.user.is_active:
-            _checked_tokens.pop(digest, None)
             return None
         user = token.user
         scoping.bound_nodes(user)  # read once, kept with the user
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
             token.last_used_at = now
-        if settings.SHEQU_TOKEN_CACHE_SECONDS > 0:
-            if len(_checked_tokens) > 10_000:
-                _checked_tokens.clear()
-            _checked_tokens[digest] = (time.monotonic(), generation, token, user)
+        kept_tokens.put(digest, (token, user), generation)
     if token.expires_at and token.expires_at < now:
         return None
     return copy.copy(user)

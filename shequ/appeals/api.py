@@ -296,8 +296,10 @@ def appeal_submit(request, payload: AppealSubmitIn, response: HttpResponse,
     if replayed:
         response["Idempotent-Replayed"] = "true"
     # An appeal placed outside the receiver's own area (first-ask: they still took it in) is not in
-    # their scope afterwards: answer from the service's result, as for a transfer.
-    appeal.timeline = list(selectors.appeal_timeline(user=request.auth, appeal=appeal))
+    # their scope afterwards: answer from the service's result, as for a transfer (a new appeal
+    # comes with its timeline; a replayed one reads it).
+    if replayed:
+        appeal.timeline = list(selectors.appeal_timeline(user=request.auth, appeal=appeal))
     return Status(201, appeal)
 
 

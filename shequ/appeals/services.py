@@ -112,7 +112,8 @@ def appeal_submit(*, actor, channel: str, category: ServiceCategory, description
     unique per channel.
     ``requester_user`` is the resident's own account when they submit it signed in
     (never the first receiver: that stays staff). ``attachments`` are uploaded files, all checked
-    (type by content, size, count) before anything is written.
+    (type by content, size, count) before anything is written. The appeal returned carries its
+    timeline (``timeline``: the one "submitted" line).
     """
     if actor is not None:
         scoping.ensure_can(actor, "appeals.create")
@@ -181,8 +182,9 @@ def appeal_submit(*, actor, channel: str, category: ServiceCategory, description
             attachment.file.save(item.name, item.upload, save=False)
             stored.append(attachment.file.name)
             attachment.save()
-        _event(appeal, actor=actor or requester_user, verb="submitted", at=now, note=route.reason,
-               extra={"channel": channel, "unit": route.unit_name, "attachments": len(checked)})
+        # The new appeal's whole timeline, kept on it for the answer (no query to read it back).
+        appeal.timeline = [_event(appeal, actor=actor or requester_user, verb="submitted", at=now, note=route.reason,
+                                  extra={"channel": channel, "unit": route.unit_name, "attachments": len(checked)})]
         audit_record(actor=actor or requester_user, verb="appeal.submitted", target=appeal,
                      extra={"channel": channel, "category": category.code, "routing": route.reason,
                             "attachments": len(checked)})

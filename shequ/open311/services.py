@@ -7,6 +7,7 @@ the requester's email, device and account ids (encrypted).
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import re
@@ -23,6 +24,7 @@ from shequ.appeals.models import Channel, ServiceCategory
 from shequ.appeals.services import appeal_submit
 from shequ.core.audit import audit_record
 from shequ.core.errors import ShequError
+from shequ.core.kept import Kept
 from shequ.jurisdiction.models import Node
 from shequ.registry.models import Address
 
@@ -53,18 +55,28 @@ def api_key_create(*, actor, name: str, district: Node | None = None, batch: boo
     return api_key, key
 
 
+#: Client keys this process has checked (``shequ.core.kept``; a change to a key drops them, see ``apps``).
+kept_keys = Kept("open311-key")
+
+
 def api_key_check(key: str | None) -> ApiKey:
     """The active client key, or 403."""
     key = (key or "").strip()
     if not key:
         raise Open311Error(403, _("缺少 api_key"))
-    api_key = ApiKey.objects.select_related("district").filter(key_hash=_digest(key), active=True).first()
+    digest = _digest(key)
+    api_key = kept_keys.get(digest)
     if api_key is None:
-        raise Open311Error(403, _("api_key 无效或已停用"))
-    now = timezone.now()
-    if api_key.last_used_at is None or (now - api_key.last_used_at).total_seconds() > 300:
-        ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
-    return api_key
+        generation = kept_keys.generation()
+        api_key = ApiKey.objects.select_related("district").filter(key_hash=digest, active=True).first()
+        if api_key is None:
+            raise Open311Error(403, _("api_key 无效或已停用"))
+        now = timezone.now()
+        if api_key.last_used_at is None or (now - api_key.last_used_at).total_seconds() > 300:
+            ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+            api_key.last_used_at = now
+        kept_keys.put(digest, api_key, generation)
+    return copy.copy(api_key)
 
 
 def attributes_from_form(data) -> dict[str, list[str]]:

@@ -67,6 +67,14 @@ def test_missing_or_bad_api_key_is_403(client, world, catalog, client_key, fmt):
     _nothing_written()
 
 
+def test_a_key_deactivated_after_use_is_refused_at_once(client, world, catalog, client_key):
+    assert post_request(client, client_key).status_code in (200, 201)  # now kept by this process
+    key = ApiKey.objects.get()
+    key.active = False  # as the admin page does
+    key.save(update_fields=["active"])
+    assert errors(post_request(client, client_key)) == [(403, "api_key 无效或已停用")]
+
+
 def test_service_code_errors(client, world, catalog, client_key):
     response = post_request(client, client_key, service_code="")
     assert (response.status_code, errors(response)) == (400, [(400, "缺少 service_code")])
