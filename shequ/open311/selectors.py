@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -133,9 +134,31 @@ def _page_number(name: str, value: str | None, default: int, maximum: int | None
     return int(value)
 
 
+def _district_id_sql(jurisdiction_id: str | None) -> RawSQL:
+    """The id of the district ``jurisdiction_get`` would find, as a subquery (NULL where it would
+    refuse): the list filters by it without a query of its own."""
+    table = Node._meta.db_table
+    jurisdiction_id = (jurisdiction_id or "").strip()
+    if jurisdiction_id:
+        return RawSQL(f"SELECT id FROM {table} WHERE level = %s AND code = %s", (Level.DISTRICT, jurisdiction_id))  # noqa: S608
+    return RawSQL(f"SELECT CASE WHEN COUNT(*) = 1 THEN MIN(id) END FROM {table} WHERE level = %s",  # noqa: S608
+                  (Level.DISTRICT,))
+
+
+def request_list_in(*, jurisdiction_id: str | None, **filters) -> list[dict]:
+    """GET requests (``request_list``) in the district named by ``jurisdiction_id`` as
+    ``jurisdiction_get`` finds it, in one query: the district is looked up on its own (for its
+    404 or 400) only when the list comes back empty."""
+    rows = request_list(district=None, district_id=_district_id_sql(jurisdiction_id), **filters)
+    if rows:
+        return rows
+    district = jurisdiction_get(jurisdiction_id)  # refuses an unknown or missing jurisdiction
+    return request_list(district=district, **filters) if district is None else []
+
+
 def request_list(*, district: Node | None, service_request_id: str = "", service_code: str = "",
                  start_date: str = "", end_date: str = "", status: str = "", page: str = "", page_size: str = "",
-                 now: dt.datetime | None = None) -> list[dict]:
+                 now: dt.datetime | None = None, district_id=None) -> list[dict]:
     """GET requests: the filters and defaults of the spec, as rows of ``REQUEST_COLUMNS``.
 
     ``service_request_id`` (comma-separated appeal numbers) overrides every other filter. Otherwise
@@ -151,6 +174,8 @@ def request_list(*, district: Node | None, service_request_id: str = "", service
     qs = _requests()
     if district is not None:
         qs = qs.filter(district=district)
+    if district_id is not None:
+        qs = qs.filter(district_id=district_id)
     numbers = _split(service_request_id)
     if numbers:
         if len(numbers) > MAX_RESULTS:

@@ -74,8 +74,8 @@ def requests(request, fmt: str):
     if request.method == "POST":
         return _request_create(request, fmt)
     q = request.GET
-    appeals = selectors.request_list(
-        district=_district(request), service_request_id=q.get("service_request_id", ""),
+    appeals = selectors.request_list_in(
+        jurisdiction_id=q.get("jurisdiction_id"), service_request_id=q.get("service_request_id", ""),
         service_code=q.get("service_code", ""), start_date=q.get("start_date", ""), end_date=q.get("end_date", ""),
         status=q.get("status", ""), page=q.get("page", ""), page_size=q.get("page_size", ""))
     return render(fmt, "service_requests", documents.request_docs(appeals))

@@ -117,10 +117,13 @@ def test_request_fields_and_status_mapping(client, world, catalog, client_key):
 
 def test_jurisdiction_filters_requests_and_is_required_with_several_districts(client, world, catalog):
     appeal = _at(1)
+    assert _numbers(client.get(f"{BASE}/requests.json")) == [appeal.number]  # one district: it is the default
+    assert errors(client.get(f"{BASE}/requests.json", {"jurisdiction_id": "999"})) == [(404, "jurisdiction_id 999 不存在")]
     other = node_create(actor=None, parent=world.nodes["city"], level="district", kind="district", name="外区", code="110106")
     assert errors(client.get(f"{BASE}/requests.json")) == [
         (400, "本接口服务多个区:请提供 jurisdiction_id(区的行政区划代码)")]
     assert errors(client.get(f"{BASE}/services.xml", {"jurisdiction_id": "999"})) == [(404, "jurisdiction_id 999 不存在")]
+    assert errors(client.get(f"{BASE}/requests.xml", {"jurisdiction_id": "999"})) == [(404, "jurisdiction_id 999 不存在")]
     assert _numbers(client.get(f"{BASE}/requests.json", {"jurisdiction_id": "110105"})) == [appeal.number]
     assert _numbers(client.get(f"{BASE}/requests.json", {"jurisdiction_id": other.code})) == []
     assert client.get(f"{BASE}/requests/{appeal.number}.json", {"jurisdiction_id": other.code}).status_code == 404
