@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
@@ -62,8 +63,11 @@ def capped_count(qs: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
     without counting again (the answer is an estimate then anyway, "10000+"); an exact count is
     never remembered."""
     limited = qs.order_by().values("pk")[: cap + 1]  # the key compiles fast with one column (not 50)
-    key = limited.query.sql_with_params()
-    key = (key[0], tuple(map(str, key[1])), qs.db)
+    try:
+        sql, params = limited.query.sql_with_params()
+    except EmptyResultSet:  # a filter that matches nothing (``none()``, ``pk__in=[]``): nothing to count
+        return 0, False
+    key = (sql, tuple(map(str, params)), qs.db)
     seen = _past_cap.get(key)
     if seen is not None and time.monotonic() - seen < PAST_CAP_SECONDS:
         return cap, True

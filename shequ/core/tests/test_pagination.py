@@ -47,3 +47,13 @@ def test_a_count_past_the_cap_is_remembered_and_an_exact_one_is_not(world):
     later = pagination.time.monotonic() + pagination.PAST_CAP_SECONDS + 1
     with mock.patch.object(pagination.time, "monotonic", return_value=later):
         assert pagination.capped_count(qs, cap=3) == (1, False)  # the memo expired: counted again
+
+
+def test_a_list_that_can_match_nothing_counts_nothing(world):
+    from shequ.core.pagination import PageParams
+    from shequ.registry.models import Resident
+
+    for qs in (Resident.objects.none(), Resident.objects.filter(pk__in=[])):
+        assert pagination.capped_count(qs) == (0, False)
+        page = pagination.paginate(qs, PageParams(limit=10, offset=20))
+        assert (page["items"], page["count"], page["count_is_estimate"]) == ([], 0, False)
