@@ -44,9 +44,6 @@ class Kept:
             self.entries.clear()
         self.entries[digest] = (time.monotonic(), generation, value)
 
-    def forget(self, digest: str) -> None:
-        self.entries.pop(digest, None)
-
     def generation(self) -> str | None:
         return cache.get(self.generation_key)
 

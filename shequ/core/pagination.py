@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connections
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 from ninja import Field, Schema
@@ -90,22 +90,22 @@ def values_unjoined(qs: QuerySet, columns: tuple[str, ...]) -> QuerySet:
     Python time per request than the planning saved.
     """
     model = qs.model
-    outer = connection.ops.quote_name(model._meta.db_table)
+    quote = connections[qs.db].ops.quote_name
+    outer = quote(model._meta.db_table)
     plain, computed = [], {}
     for column in columns:
         if "__" in column:
-            sql, field = _related_sql(model, outer, column.split("__"), 1)
+            sql, field = _related_sql(quote, model, outer, column.split("__"), 1)
             computed[column] = RawSQL(sql, (), output_field=field)  # the field's own conversions (decryption)
         else:
             plain.append(column)
     return qs.values(*plain, **computed)
 
 
-def _related_sql(model, outer: str, path: list[str], depth: int) -> tuple[str, Any]:
+def _related_sql(quote, model, outer: str, path: list[str], depth: int) -> tuple[str, Any]:
     """The scalar subquery reading ``path`` (relation names, then a column) from the ``model`` row
     named ``outer``, and the column's field: one nested subquery per relation, each on a primary or
     unique key, each table under its own alias (``r1``, ``r2``…: a relation may lead to the same table)."""
-    quote = connection.ops.quote_name
     field = model._meta.get_field(path[0])
     if len(path) == 1:
         return f"{outer}.{quote(field.column)}", field
@@ -115,7 +115,7 @@ def _related_sql(model, outer: str, path: list[str], depth: int) -> tuple[str, A
         where = f"{alias}.{quote(related._meta.pk.column)} = {outer}.{quote(field.column)}"
     else:  # the reverse side of a one-to-one
         where = f"{alias}.{quote(field.field.column)} = {outer}.{quote(model._meta.pk.column)}"
-    inner, final = _related_sql(related, alias, path[1:], depth + 1)
+    inner, final = _related_sql(quote, related, alias, path[1:], depth + 1)
     return f"(SELECT {inner} FROM {quote(related._meta.db_table)} {alias} WHERE {where})", final
 
 
