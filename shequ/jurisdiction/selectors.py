@@ -133,12 +133,12 @@ class _GridIndex:
         from shapely import STRtree
         from shapely.geometry import Point, shape
 
-        grids = Node.objects.filter(level=Level.GRID, boundary__isnull=False)
         with connection.cursor() as cursor:  # as SQL: the ORM took longer to write it than the database to run it
             cursor.execute(f"SELECT COUNT(*), MAX(updated_at), SUM(id) FROM {Node._meta.db_table} "  # noqa: S608
                            "WHERE level = %s AND boundary IS NOT NULL", [Level.GRID])
             version = tuple(cursor.fetchone())
         if version != self.version:
+            grids = Node.objects.filter(level=Level.GRID, boundary__isnull=False)
             rows = [(pk, shape(b.get("geometry", b)), (district, street, community))
                     for pk, b, district, street, community in grids.values_list(
                         "id", "boundary", "district_id", "street_id", "community_id").order_by("path")]

@@ -87,8 +87,9 @@ def changeset() -> dt.datetime:
 
 
 #: The columns a request document is built from (``documents.request_doc``): read as plain rows,
-#: one query (related columns by subqueries, ``values_unjoined``), no model instances. The requester's own data is read only to be
-#: blanked out of the free text; it never leaves ``request_doc``.
+#: one query (related columns by subqueries, ``values_unjoined``), no model instances. The
+#: requester's own data is read only to be blanked out of the free text; it never leaves
+#: ``request_doc``.
 REQUEST_COLUMNS = (
     "number", "status", "reply", "description", "address_text", "address_id", "lat", "lng", "received_at",
     "updated_at", "closed_at", "completion_due_at", "requester_name", "requester_phone",
@@ -149,16 +150,16 @@ def request_list_in(*, jurisdiction_id: str | None, **filters) -> list[dict]:
     """GET requests (``request_list``) in the district named by ``jurisdiction_id`` as
     ``jurisdiction_get`` finds it, in one query: the district is looked up on its own (for its
     404 or 400) only when the list comes back empty."""
-    rows = request_list(district=None, district_id=_district_id_sql(jurisdiction_id), **filters)
+    rows = request_list(district=_district_id_sql(jurisdiction_id), **filters)
     if rows:
         return rows
     district = jurisdiction_get(jurisdiction_id)  # refuses an unknown or missing jurisdiction
-    return request_list(district=district, **filters) if district is None else []
+    return request_list(district=None, **filters) if district is None else []
 
 
-def request_list(*, district: Node | None, service_request_id: str = "", service_code: str = "",
+def request_list(*, district: Node | RawSQL | None, service_request_id: str = "", service_code: str = "",
                  start_date: str = "", end_date: str = "", status: str = "", page: str = "", page_size: str = "",
-                 now: dt.datetime | None = None, district_id=None) -> list[dict]:
+                 now: dt.datetime | None = None) -> list[dict]:
     """GET requests: the filters and defaults of the spec, as rows of ``REQUEST_COLUMNS``.
 
     ``service_request_id`` (comma-separated appeal numbers) overrides every other filter. Otherwise
@@ -172,10 +173,8 @@ def request_list(*, district: Node | None, service_request_id: str = "", service
     # (narrow start_date/end_date to go further back).
     page_no = _page_number("page", page, 1, max(1, MAX_DEPTH // size))
     qs = _requests()
-    if district is not None:
+    if district is not None:  # a district, or the subquery finding it (``request_list_in``)
         qs = qs.filter(district=district)
-    if district_id is not None:
-        qs = qs.filter(district_id=district_id)
     numbers = _split(service_request_id)
     if numbers:
         if len(numbers) > MAX_RESULTS:
