@@ -226,3 +226,7 @@ LOGGING = {
 SHEQU_INDICATORS_CACHE_SECONDS = env_int("SHEQU_INDICATORS_CACHE_SECONDS", 60)
 # How long a process keeps an API token it checked (shequ.accounts.services.api_token_user); 0 = never.
 SHEQU_TOKEN_CACHE_SECONDS = env_int("SHEQU_TOKEN_CACHE_SECONDS", 10)
+# How long a process keeps the holiday calendar and the service catalog (shequ.core.kept: a change
+# through the application is seen at once everywhere, one made with raw SQL within these seconds).
+SHEQU_CALENDAR_CACHE_SECONDS = env_int("SHEQU_CALENDAR_CACHE_SECONDS", 60)
+SHEQU_CATALOG_CACHE_SECONDS = env_int("SHEQU_CATALOG_CACHE_SECONDS", 10)

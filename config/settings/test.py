@@ -15,6 +15,7 @@ STORAGES = {
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Tests add and roll back holidays: no per-process calendar cache (shequ.appeals.deadlines).
 SHEQU_CALENDAR_CACHE_SECONDS = 0
+SHEQU_CATALOG_CACHE_SECONDS = 0
 SHEQU_INDICATORS_CACHE_SECONDS = 0
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 

@@ -9,15 +9,13 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth.models import Group
-        from django.db.models.signals import m2m_changed, post_delete, post_save
+        from django.db.models.signals import m2m_changed
 
         from .models import ApiToken, Binding, User
         from .services import kept_tokens
 
         # Tokens checked by a process are kept a few seconds (services.api_token_user): any change to
         # what a token grants drops them everywhere.
-        for model in (User, ApiToken, Binding, Group):
-            post_save.connect(kept_tokens.changed, sender=model, dispatch_uid=f"auth_changed_save_{model.__name__}")
-            post_delete.connect(kept_tokens.changed, sender=model, dispatch_uid=f"auth_changed_delete_{model.__name__}")
+        kept_tokens.watch(User, ApiToken, Binding, Group, uid="auth_changed")
         for through in (User.user_permissions.through, User.groups.through, Group.permissions.through):
             m2m_changed.connect(kept_tokens.changed, sender=through, dispatch_uid=f"auth_changed_m2m_{through.__name__}")

@@ -8,10 +8,10 @@ class AppealsConfig(AppConfig):
     verbose_name = _("接诉即办")
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_save
-
-        from .deadlines import clear_calendar_cache
+        from . import catalog
+        from .deadlines import kept_calendar
         from .models import Holiday
 
-        post_save.connect(clear_calendar_cache, sender=Holiday, dispatch_uid="appeals_holiday_saved")
-        post_delete.connect(clear_calendar_cache, sender=Holiday, dispatch_uid="appeals_holiday_deleted")
+        # Kept per process (shequ.core.kept): a change through the application drops them everywhere.
+        kept_calendar.watch(Holiday, uid="appeals_holiday")
+        catalog.kept_catalog.watch(*catalog.MODELS, uid="appeals_catalog")

@@ -13,9 +13,10 @@ Every function takes the start time: tests pass their own clock, nothing reads `
 from __future__ import annotations
 
 import datetime as dt
-import time
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
+
+from shequ.core.kept import Kept
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: A web (resident self-service) appeal must be accepted within this many hours (SPEC M1).
@@ -37,36 +38,32 @@ class Calendar:
         return day.weekday() < 5
 
 
-_cached: tuple[float, Calendar] | None = None
+#: The holiday calendar kept per process (``calendar_from_db``).
+kept_calendar = Kept("calendar", setting="SHEQU_CALENDAR_CACHE_SECONDS")
 
 
 def calendar_from_db() -> Calendar:
     """The calendar of the ``Holiday`` table (edited in the admin).
 
     Kept in the process for ``SHEQU_CALENDAR_CACHE_SECONDS`` (default 60; 0 in the tests): a
-    change in this process clears it at once (signals, see ``apps``), other processes see it
-    within that time. Every appeal intake reads it, so this saves a query per appeal.
+    change made through the application clears it at once in every process (``Kept``, the
+    signals in ``apps``), one made around it (raw SQL) is seen within that time. Every appeal
+    intake reads it, so this saves a query per appeal.
     """
-    global _cached
-    from django.conf import settings
+    return kept_calendar.read("calendar", _calendar_query)
 
-    ttl = getattr(settings, "SHEQU_CALENDAR_CACHE_SECONDS", 60)
-    now = time.monotonic()
-    if ttl and _cached is not None and now - _cached[0] < ttl:
-        return _cached[1]
+
+def _calendar_query() -> Calendar:
     from .models import Holiday
 
     off, on = set(), set()
     for day, is_workday in Holiday.objects.values_list("date", "is_workday"):
         (on if is_workday else off).add(day)
-    calendar = Calendar(days_off=frozenset(off), extra_workdays=frozenset(on))
-    _cached = (now, calendar)
-    return calendar
+    return Calendar(days_off=frozenset(off), extra_workdays=frozenset(on))
 
 
 def clear_calendar_cache(**_kwargs) -> None:
-    global _cached
-    _cached = None
+    kept_calendar.changed()
 
 
 def add_hours(start: dt.datetime, hours: int) -> dt.datetime:

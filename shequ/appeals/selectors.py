@@ -14,6 +14,7 @@ from shequ.core.errors import NotInScope
 from shequ.jurisdiction import scoping
 from shequ.jurisdiction.models import Department
 
+from . import catalog
 from .models import Appeal, AppealAttachment, AppealEvent, ServiceCategory, TimeLimitClass
 
 OPEN_STATUSES = (Appeal.Status.RECEIVED, Appeal.Status.ACCEPTED, Appeal.Status.DISPATCHED,
@@ -91,11 +92,12 @@ def time_limit_class_list() -> QuerySet[TimeLimitClass]:
 
 
 def category_get(*, code: str) -> ServiceCategory:
-    """An active catalog entry by code (404 when unknown or inactive)."""
-    try:
-        return category_list().get(code=code)
-    except ServiceCategory.DoesNotExist:
-        raise NotInScope(_("类别不存在或已停用"), extra={"category": code}) from None
+    """An active catalog entry by code, with its time limit and parent (404 when unknown or
+    inactive); from the catalog the process keeps (``catalog``)."""
+    category = catalog.active_category(code)
+    if category is None:
+        raise NotInScope(_("类别不存在或已停用"), extra={"category": code})
+    return category
 
 
 def department_get(*, pk: int) -> Department:

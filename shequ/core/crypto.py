@@ -14,6 +14,8 @@ from functools import lru_cache
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 PREFIX = "v1:"
 
@@ -43,13 +45,28 @@ def encrypt(plaintext: str | None) -> str | None:
     return PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode()
 
 
+#: The cipher of the current data key, kept because lists decrypt thousands of values (reading
+#: the setting each time cost as much as the decryption); dropped when the setting changes.
+_data_cipher: AESGCM | None = None
+
+
+@receiver(setting_changed)
+def _key_changed(*, setting: str, **_kwargs) -> None:
+    global _data_cipher
+    if setting == "SHEQU_DATA_KEY":
+        _data_cipher = None
+
+
 def decrypt(token: str | None) -> str | None:
-    if token is None or token == "":
+    global _data_cipher
+    if not token:
         return token
     if not token.startswith(PREFIX):
         raise ValueError("not an encrypted value")
-    blob = base64.urlsafe_b64decode(token[len(PREFIX):].encode())
-    return _aead(settings.SHEQU_DATA_KEY).decrypt(blob[:12], blob[12:], None).decode()
+    blob = base64.urlsafe_b64decode(token[len(PREFIX):])
+    if _data_cipher is None:
+        _data_cipher = _aead(settings.SHEQU_DATA_KEY)
+    return _data_cipher.decrypt(blob[:12], blob[12:], None).decode()
 
 
 def blind_index(kind: str, normalized: str | None) -> str:

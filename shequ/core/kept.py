@@ -1,17 +1,21 @@
-"""Credentials a process has checked (API tokens, Open311 client keys), kept for a few seconds.
+"""What a process has read and may keep for a few seconds: checked credentials (API tokens, Open311
+client keys) and small reference tables read on every request (the service catalog, the
+holiday calendar).
 
 Checking a key is a query per request; a client sending hundreds of requests a second with one
-key would pay it on every one. A process keeps what it found for ``SHEQU_TOKEN_CACHE_SECONDS``
-(default 10; 0 = never) while a shared generation in the cache (settings ``CACHES``) stays the
-same. Every change made through the application to what a key grants (connected to the models'
-signals) moves that generation, so revoking a key, deactivating a user or changing bindings or
-permissions takes effect at once in every process that shares the cache; a change made around the
-application (raw SQL) within those seconds.
+key would pay it on every one. A process keeps what it found for the seconds of its setting
+(``SHEQU_TOKEN_CACHE_SECONDS`` for credentials, default 10; 0 = never) while a shared generation in
+the cache (settings ``CACHES``) stays the same. Every change made through the application (the
+models' signals, ``watch``) moves that generation, so revoking a key, deactivating a user,
+changing bindings, permissions or a catalog entry takes effect at once in every process that
+shares the cache; a change made around the application (raw SQL, ``QuerySet.update()``) within
+those seconds.
 """
 from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -23,22 +27,27 @@ MAX_ENTRIES = 10_000
 
 
 class Kept:
-    def __init__(self, name: str):
+    def __init__(self, name: str, setting: str = "SHEQU_TOKEN_CACHE_SECONDS"):
         self.generation_key = f"shequ:kept-generation:{name}"
+        self.setting = setting
         self.entries: dict[str, tuple[float, str | None, Any]] = {}
+
+    @property
+    def seconds(self) -> float:
+        return getattr(settings, self.setting)
 
     def get(self, digest: str) -> Any | None:
         kept = self.entries.get(digest)
         if kept is None:
             return None
-        if kept[1] != cache.get(self.generation_key) or time.monotonic() - kept[0] >= settings.SHEQU_TOKEN_CACHE_SECONDS:
+        if kept[1] != cache.get(self.generation_key) or time.monotonic() - kept[0] >= self.seconds:
             self.entries.pop(digest, None)
             return None
         return kept[2]
 
     def put(self, digest: str, value: Any, generation: str | None) -> None:
         """Keep ``value``, read after ``generation`` (``generation()``, taken before the read)."""
-        if settings.SHEQU_TOKEN_CACHE_SECONDS <= 0:
+        if self.seconds <= 0:
             return
         if len(self.entries) >= MAX_ENTRIES:
             self.entries.clear()
@@ -57,3 +66,20 @@ class Kept:
 
         move()
         transaction.on_commit(move)
+
+    def read(self, key: str, load: Callable[[], Any]) -> Any:
+        """What ``load()`` returns, kept under ``key``."""
+        value = self.get(key)
+        if value is None:
+            generation = self.generation()
+            value = load()
+            self.put(key, value, generation)
+        return value
+
+    def watch(self, *models, uid: str) -> None:
+        """Drop what is kept whenever one of ``models`` is saved or deleted (call from ``AppConfig.ready``)."""
+        from django.db.models.signals import post_delete, post_save
+
+        for model in models:
+            post_save.connect(self.changed, sender=model, dispatch_uid=f"{uid}_save_{model.__name__}")
+            post_delete.connect(self.changed, sender=model, dispatch_uid=f"{uid}_delete_{model.__name__}")

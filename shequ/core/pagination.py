@@ -79,7 +79,7 @@ def capped_count(qs: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
     return min(n, cap), n > cap
 
 
-def values_unjoined(qs: QuerySet, columns: tuple[str, ...]) -> QuerySet:
+def values_unjoined(qs: QuerySet, columns: tuple[str, ...], **expressions) -> QuerySet:
     """``qs.values(*columns)`` with the same row keys, but each related column (``category__name``,
     ``category__time_limit__name``, a reverse one-to-one's ``open311__email``) read by a scalar
     subquery on the related row's key instead of a join.
@@ -92,7 +92,7 @@ def values_unjoined(qs: QuerySet, columns: tuple[str, ...]) -> QuerySet:
     model = qs.model
     quote = connections[qs.db].ops.quote_name
     outer = quote(model._meta.db_table)
-    plain, computed = [], {}
+    plain, computed = [], dict(expressions)
     for column in columns:
         if "__" in column:
             sql, field = _related_sql(quote, model, outer, column.split("__"), 1)

@@ -8,12 +8,9 @@ class Open311Config(AppConfig):
     verbose_name = _("Open311 接口")
 
     def ready(self) -> None:
-        from django.db.models.signals import post_delete, post_save
-
         from .models import ApiKey
         from .services import kept_keys
 
         # Keys checked by a process are kept a few seconds (services.api_key_check): a change to a
         # key (deactivated, moved to another district) drops them everywhere.
-        post_save.connect(kept_keys.changed, sender=ApiKey, dispatch_uid="open311_key_changed_save")
-        post_delete.connect(kept_keys.changed, sender=ApiKey, dispatch_uid="open311_key_changed_delete")
+        kept_keys.watch(ApiKey, uid="open311_key_changed")

@@ -7,6 +7,7 @@ import re
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from shequ.appeals.catalog import Catalog, catalog
 from shequ.appeals.models import Appeal, ServiceCategory, TimeLimitClass, UnitKind
 
 from .formats import CONTENT_TYPES, FORMATS, SPECIFICATION, w3c
@@ -97,37 +98,37 @@ def status_of(status: str) -> str:
 def request_docs(rows: list[dict]) -> list[dict]:
     """The documents of rows of ``selectors.REQUEST_COLUMNS``; labels and notices made once per list."""
     labels = {value: str(label) for value, label in Appeal.Status.choices}
-    notices: dict[tuple, str] = {}
-    return [request_doc(row, labels, notices) for row in rows]
+    notices: dict[int, str] = {}
+    kept = catalog()
+    return [request_doc(row, labels, notices, kept) for row in rows]
 
 
-def request_doc(row: dict, labels: dict[str, str], notices: dict[tuple, str]) -> dict:
+def request_doc(row: dict, labels: dict[str, str], notices: dict[int, str], kept: Catalog) -> dict:
     """One service request. Never the requester's name, phone, email, device or account id."""
     secrets = _secrets(row)
     status = row["status"]
     notes = labels[status]
     if status in CLOSED and row["reply"]:
         notes = f"{notes}:{row['reply']}"
-    limit = (row["category__time_limit__name"], row["category__time_limit__completion_value"],
-             row["category__time_limit__completion_unit"])
-    notice = notices.get(limit)
+    category = kept.by_id[row["category_id"]]
+    notice = notices.get(category.time_limit_id)
     if notice is None:
-        notice = notices[limit] = service_notice(TimeLimitClass(
-            name=limit[0], completion_value=limit[1], completion_unit=limit[2]))
+        notice = notices[category.time_limit_id] = service_notice(category.time_limit)
     media = row["open311__media_url"] if row["open311__id"] is not None else ""
+    department = kept.department_names.get(row["handling_department_id"]) if row["handling_department_id"] else None
     return {
         "service_request_id": row["number"],
         "status": status_of(status),
         "status_notes": redact(notes, secrets),
-        "service_name": row["category__name"],
-        "service_code": row["category__code"],
+        "service_name": category.name,
+        "service_code": category.code,
         "description": redact(row["description"], secrets),
-        "agency_responsible": row["handling_department__name"] or row["handling_node__name"] or None,
+        "agency_responsible": department or row["handling_node__name"] or None,
         "service_notice": notice,
-        "requested_datetime": w3c(row["received_at"]),
-        "updated_datetime": w3c(row["closed_at"] if status == Appeal.Status.CLOSED and row["closed_at"]
-                                else row["updated_at"]),
-        "expected_datetime": w3c(row["completion_due_at"]),
+        "requested_datetime": row["received_at_w3c"],
+        "updated_datetime": (row["closed_at_w3c"] if status == Appeal.Status.CLOSED and row["closed_at_w3c"]
+                             else row["updated_at_w3c"]),
+        "expected_datetime": row["completion_due_at_w3c"],
         "address": redact(row["address_text"], secrets) or None,
         "address_id": row["address_id"],
         "zipcode": None,

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 from xml.etree import ElementTree
 
+from django.db.models import CharField, Func
 from django.http import HttpResponse
 
 from shequ.appeals.deadlines import SHANGHAI
@@ -26,6 +27,26 @@ ITEM = {"services": "service", "attributes": "attribute", "values": "value", "se
 def w3c(value: dt.datetime | None) -> str | None:
     """A W3C datetime with its offset, e.g. 2026-11-26T10:00:00+08:00."""
     return value.astimezone(SHANGHAI).isoformat(timespec="seconds") if value else None
+
+
+class W3C(Func):
+    """``w3c`` done by the database: a datetime column read as that text (NULL stays NULL).
+
+    A list of 100 requests has 300 to 400 datetimes; reading each as a time-zone-aware datetime
+    and formatting it again cost more than the rest of the list. China Standard Time is UTC+8 all
+    year (no daylight saving since 1991), so the offset is written as a constant.
+    """
+
+    output_field = CharField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template=(
+            "to_char(%(expressions)s AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD\"T\"HH24:MI:SS') || '+08:00'"), **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # Django stores SQLite datetimes as UTC text; %%%% ends as one % in the query.
+        return self.as_sql(compiler, connection, template=(
+            "strftime('%%%%Y-%%%%m-%%%%dT%%%%H:%%%%M:%%%%S+08:00', %(expressions)s, '+8 hours')"), **extra)
 
 
 def _text(value) -> str:

@@ -22,6 +22,7 @@ from shequ.core.pagination import values_unjoined
 from shequ.jurisdiction.models import Level, Node
 
 from .errors import Open311Error
+from .formats import W3C
 from .models import ServiceAttribute, Submission
 
 #: The spec's default window and cap of GET requests, and this server's default page size.
@@ -90,11 +91,11 @@ def changeset() -> dt.datetime:
 #: one query (related columns by subqueries, ``values_unjoined``), no model instances. The
 #: requester's own data is read only to be blanked out of the free text; it never leaves
 #: ``request_doc``.
+#: The category and department are named from the catalog the process keeps (``appeals.catalog``).
 REQUEST_COLUMNS = (
-    "number", "status", "reply", "description", "address_text", "address_id", "lat", "lng", "received_at",
-    "updated_at", "closed_at", "completion_due_at", "requester_name", "requester_phone",
-    "category__name", "category__code", "category__time_limit__name", "category__time_limit__completion_value",
-    "category__time_limit__completion_unit", "handling_department__name", "handling_node__name",
+    "number", "status", "reply", "description", "address_text", "address_id", "lat", "lng", "requester_name",
+    "requester_phone",
+    "category_id", "handling_department_id", "handling_node__name",
     "open311__id", "open311__email", "open311__device_id", "open311__account_id", "open311__media_url",
 )
 
@@ -103,8 +104,12 @@ def _requests() -> QuerySet[Appeal]:
     return Appeal.objects.all()
 
 
+#: Datetime columns, read as W3C text (``formats.W3C``) under these keys.
+REQUEST_DATETIMES = ("received_at", "updated_at", "closed_at", "completion_due_at")
+
+
 def _rows(qs: QuerySet[Appeal]) -> list[dict]:
-    return list(values_unjoined(qs, REQUEST_COLUMNS))
+    return list(values_unjoined(qs, REQUEST_COLUMNS, **{f"{name}_w3c": W3C(name) for name in REQUEST_DATETIMES}))
 
 
 def parse_w3c(name: str, value: str | None) -> dt.datetime | None:
