@@ -1,10 +1,14 @@
 """Scoped reads of the jurisdiction tree: children with counts, the level-scheme report, grid lookup."""
 from __future__ import annotations
 
+import copy
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Q, QuerySet
+
+from shequ.core.kept import Kept
 
 from . import scoping
 from .models import SCOPE_LEVELS, Level, Node
@@ -114,41 +118,77 @@ def level_deviation_report(*, user, node: Node | None = None) -> list[Deviation]
 
 
 class _GridIndex:
-    """Grid polygons in an R-tree (shapely STRtree), rebuilt when the grids change.
+    """Grid polygons in an R-tree (shapely STRtree), with each grid's node and its community,
+    street and district nodes, rebuilt when the grids change.
 
-    Whether they changed is one small aggregate per lookup (count, latest ``updated_at`` and
-    the sum of ids of the grids with a boundary), so edits through the admin, the services or a
-    demo load are seen at once, by every process. Each grid keeps its district, street and
-    community ids, so a grid and its ancestors are read in one query.
+    Whether they changed is one small aggregate (count, latest ``updated_at`` and the sum of ids of
+    the grids with a boundary), run on a lookup at most every ``SHEQU_CATALOG_CACHE_SECONDS``
+    (0: on every lookup) unless a grid, community, street or district was saved or deleted through
+    the application meanwhile (``watched``, a shared generation as in ``shequ.core.kept``): such a
+    change is seen at once by every process, a bulk or raw change within those seconds.
     """
 
+    #: Saving or deleting a node of these levels rebuilds the index everywhere.
+    WATCHED_LEVELS = (Level.DISTRICT, Level.STREET, Level.COMMUNITY, Level.GRID)
+
     def __init__(self):
+        self.kept = Kept("grid-index", setting="SHEQU_CATALOG_CACHE_SECONDS")
         self.version = None
+        self.generation = None
+        self.checked_at = 0.0
         self.tree = None
         self.rows: list[tuple[int, object, tuple[int | None, ...]]] = []
+        self.nodes: dict[int, Node] = {}
 
-    def lookup(self, lng: float, lat: float) -> list[tuple[int, tuple[int | None, ...]]]:
-        """The grids covering the point, in tree order: (id, (district_id, street_id, community_id))."""
+    def watched(self, *, instance: Node, **_kwargs) -> None:
+        """Signal receiver (``apps``): a node of a watched level was saved or deleted."""
+        if instance.level in self.WATCHED_LEVELS:
+            self.kept.changed()
+
+    def _refresh(self) -> None:
         from django.db import connection
         from shapely import STRtree
-        from shapely.geometry import Point, shape
+        from shapely.geometry import shape
 
+        now, generation = time.monotonic(), self.kept.generation()
+        if (generation == self.generation and self.version is not None
+                and now - self.checked_at < self.kept.seconds):
+            return
         with connection.cursor() as cursor:  # as SQL: the ORM took longer to write it than the database to run it
             cursor.execute(f"SELECT COUNT(*), MAX(updated_at), SUM(id) FROM {Node._meta.db_table} "  # noqa: S608
                            "WHERE level = %s AND boundary IS NOT NULL", [Level.GRID])
             version = tuple(cursor.fetchone())
-        if version != self.version:
+        if version != self.version or generation != self.generation:
             grids = Node.objects.filter(level=Level.GRID, boundary__isnull=False)
             rows = [(pk, shape(b.get("geometry", b)), (district, street, community))
                     for pk, b, district, street, community in grids.values_list(
                         "id", "boundary", "district_id", "street_id", "community_id").order_by("path")]
+            wanted = {pk for row in rows for pk in (row[0], *row[2]) if pk}
+            # Without the boundaries (already in the tree): what an appeal's place and units need.
+            self.nodes = {n.pk: n for n in Node.objects.filter(pk__in=wanted).defer("boundary")} if wanted else {}
             self.tree = STRtree([row[1] for row in rows]) if rows else None
             self.rows, self.version = rows, version
+        self.generation, self.checked_at = generation, now
+
+    def lookup(self, lng: float, lat: float) -> list[tuple[int, tuple[int | None, ...]]]:
+        """The grids covering the point, in tree order: (id, (district_id, street_id, community_id))."""
+        from shapely.geometry import Point
+
+        self._refresh()
         if self.tree is None:
             return []
         point = Point(lng, lat)
         hits = sorted(int(i) for i in self.tree.query(point))  # in tree order, like the old linear scan
         return [(self.rows[i][0], self.rows[i][2]) for i in hits if self.rows[i][1].covers(point)]
+
+    def with_ancestors(self, lng: float, lat: float) -> tuple[Node | None, dict[int, Node]]:
+        """The first grid covering the point and, by id, that grid with its community, street and
+        district: copies of the kept nodes (a caller may change its own)."""
+        for pk, ancestors in self.lookup(lng, lat):
+            if pk in self.nodes:
+                nodes = {i: copy.copy(self.nodes[i]) for i in (pk, *ancestors) if i in self.nodes}
+                return nodes[pk], nodes
+        return None, {}
 
 
 _grid_index = _GridIndex()
@@ -169,12 +209,8 @@ def grid_for_point(*, lng: float, lat: float, within: Node | None = None) -> Nod
 
 def grid_with_ancestors(*, lng: float, lat: float) -> tuple[Node | None, dict[int, Node]]:
     """The grid containing the point (as ``grid_for_point``) and, by id, that grid with its
-    community, street and district: one query."""
-    for pk, ancestors in _grid_index.lookup(lng, lat):
-        nodes = Node.objects.in_bulk([pk, *(a for a in ancestors if a)])
-        if pk in nodes:
-            return nodes[pk], nodes
-    return None, {}
+    community, street and district (as the index keeps them: no query; without ``boundary``)."""
+    return _grid_index.with_ancestors(lng, lat)
 
 
 def node_list(*, user, parent: Node | None = None, q: str = "", level: str = "") -> QuerySet[Node]:

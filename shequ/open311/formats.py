@@ -44,9 +44,12 @@ class W3C(Func):
             "to_char(%(expressions)s AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD\"T\"HH24:MI:SS') || '+08:00'"), **extra)
 
     def as_sqlite(self, compiler, connection, **extra):
-        # Django stores SQLite datetimes as UTC text; %%%% ends as one % in the query.
+        # Django stores SQLite datetimes as UTC text ("2026-11-26 15:59:59.999999"): the fraction is
+        # cut off first, as isoformat(timespec="seconds") does (SQLite would round it to the
+        # millisecond, up to the next second); %%%% ends as one % in the query.
         return self.as_sql(compiler, connection, template=(
-            "strftime('%%%%Y-%%%%m-%%%%dT%%%%H:%%%%M:%%%%S+08:00', %(expressions)s, '+8 hours')"), **extra)
+            "strftime('%%%%Y-%%%%m-%%%%dT%%%%H:%%%%M:%%%%S+08:00', substr(%(expressions)s, 1, 19), '+8 hours')"),
+            **extra)
 
 
 def _text(value) -> str:

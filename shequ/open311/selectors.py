@@ -16,8 +16,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from shequ.appeals.catalog import active_category
 from shequ.appeals.deadlines import SHANGHAI
 from shequ.appeals.models import Appeal, ServiceCategory
+from shequ.core.kept import Kept
 from shequ.core.pagination import values_unjoined
 from shequ.jurisdiction.models import Level, Node
 
@@ -66,17 +68,32 @@ def service_list() -> QuerySet[ServiceCategory]:
 
 
 def service_get(code: str | None) -> ServiceCategory:
+    """An active catalog entry, knowing whether it has attributes (from the catalog and the
+    attributes the process keeps: no query)."""
     code = (code or "").strip()
     if not code:
         raise Open311Error(400, _("缺少 service_code"))
-    category = service_list().filter(code=code).first()
+    category = active_category(code)
     if category is None:
         raise Open311Error(404, _("service_code %(c)s 不存在或已停用") % {"c": code})
+    category.has_attributes = bool(attribute_list(category))
     return category
 
 
+#: The active attributes of every category, kept per process like the catalog (``appeals.catalog``;
+#: ``ServiceAttribute`` is watched in ``apps``).
+kept_attributes = Kept("open311-attributes", setting="SHEQU_CATALOG_CACHE_SECONDS")
+
+
+def _attributes_by_category() -> dict[int, list[ServiceAttribute]]:
+    found: dict[int, list[ServiceAttribute]] = {}
+    for attribute in ServiceAttribute.objects.filter(active=True).order_by("order", "code"):
+        found.setdefault(attribute.category_id, []).append(attribute)
+    return found
+
+
 def attribute_list(category: ServiceCategory) -> list[ServiceAttribute]:
-    return list(ServiceAttribute.objects.filter(category=category, active=True).order_by("order", "code"))
+    return list(kept_attributes.read("all", _attributes_by_category).get(category.pk, []))
 
 
 def changeset() -> dt.datetime:

@@ -33,3 +33,31 @@ def test_loading_twice_keeps_admin_edits(db):
     ensure_catalog()
     assert ServiceCategory.objects.get(code="other").name == "其他(已改)"
     assert ServiceCategory.objects.filter(code="other").count() == 1
+
+
+def test_kept_catalog_sees_changes_made_through_the_application_at_once(db, settings):
+    """With the catalog kept (SHEQU_CATALOG_CACHE_SECONDS), a save or delete is seen by the next
+    read; a bulk update only after the seconds have passed (documented in shequ.appeals.catalog)."""
+    import pytest
+
+    from shequ.appeals import catalog, selectors
+    from shequ.core.errors import NotInScope
+
+    ensure_catalog()
+    settings.SHEQU_CATALOG_CACHE_SECONDS = 60
+    catalog.kept_catalog.changed()
+    category = selectors.category_get(code="other")
+    assert category.time_limit.code and catalog.catalog() is catalog.catalog()  # read once, then kept
+    category.name = "changed by one caller"  # callers get copies
+    assert selectors.category_get(code="other").name != "changed by one caller"
+    stored = ServiceCategory.objects.get(code="other")
+    stored.active = False
+    stored.save()
+    with pytest.raises(NotInScope):
+        selectors.category_get(code="other")
+    ServiceCategory.objects.filter(code="other").update(active=True)
+    with pytest.raises(NotInScope):
+        selectors.category_get(code="other")  # a bulk update: still the kept catalog
+    catalog.kept_catalog.entries.clear()  # as when the seconds have passed
+    assert selectors.category_get(code="other").active
+    catalog.kept_catalog.changed()

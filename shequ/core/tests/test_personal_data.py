@@ -78,3 +78,16 @@ def test_every_write_is_audited(world):
     verbs = set(AuditLog.objects.values_list("verb", flat=True))
     assert {"node.created", "house.created", "household.created", "resident.created", "user.created"} <= verbs
     assert Resident.objects.count() == AuditLog.objects.filter(verb="resident.created").count()
+
+
+def test_decryption_follows_a_change_of_the_data_key(settings):
+    """The cipher is kept between calls (lists decrypt thousands of values) but never outlives its key."""
+    import base64
+    import os
+
+    sealed = crypto.encrypt("13912345678")
+    assert crypto.decrypt(sealed) == "13912345678"
+    settings.SHEQU_DATA_KEY = base64.urlsafe_b64encode(os.urandom(32)).decode()
+    with pytest.raises(Exception):  # noqa: B017 - the old ciphertext does not open with another key
+        crypto.decrypt(sealed)
+    assert crypto.decrypt(crypto.encrypt("王小明")) == "王小明"

@@ -64,3 +64,32 @@ def test_node_counts_is_a_few_grouped_queries(world, django_assert_max_num_queri
         counts = selectors.node_counts(nodes)
     assert counts[world.nodes["S1"].pk]["residents"] == 8
     assert counts[world.nodes["C"].pk]["households"] == 2
+
+
+def test_kept_grid_index_sees_changes_made_through_the_application_at_once(world, settings):
+    """With the index kept (SHEQU_CATALOG_CACHE_SECONDS), saving a grid or an ancestor rebuilds it at once."""
+    settings.SHEQU_CATALOG_CACHE_SECONDS = 60
+    selectors._grid_index.kept.changed()
+    grid, nodes = selectors.grid_with_ancestors(lng=116.25, lat=39.25)
+    assert grid == world.nodes["A_grid"]
+    community = world.nodes["A"]
+    assert nodes[community.pk].name == community.name
+    community.name = "甲社区(更名)"
+    community.save()
+    grid, nodes = selectors.grid_with_ancestors(lng=116.25, lat=39.25)
+    assert nodes[community.pk].name == "甲社区(更名)"
+    nodes[community.pk].name = "changed by one caller"  # callers get copies
+    assert selectors.grid_with_ancestors(lng=116.25, lat=39.25)[1][community.pk].name == "甲社区(更名)"
+    moved = world.nodes["A_grid"]
+    moved.boundary = {"type": "Polygon", "coordinates": [[[10, 10], [11, 10], [11, 11], [10, 11], [10, 10]]]}
+    moved.save()
+    assert selectors.grid_for_point(lng=116.25, lat=39.25) is None
+    assert selectors.grid_for_point(lng=10.5, lat=10.5) == moved
+    # A bulk change (no signals) is seen once the seconds have passed.
+    from shequ.jurisdiction.models import Node
+
+    Node.objects.filter(pk=moved.pk).update(boundary=None)
+    assert selectors.grid_for_point(lng=10.5, lat=10.5) == moved
+    selectors._grid_index.checked_at -= 61
+    assert selectors.grid_for_point(lng=10.5, lat=10.5) is None
+    selectors._grid_index.kept.changed()

@@ -162,3 +162,19 @@ def test_request_list_reads_a_fixed_number_of_queries(client, world, catalog, cl
         _at(days)
     with django_assert_max_num_queries(3):  # the districts, the requests (with catalog, units, submission)
         assert len(_numbers(client.get(f"{BASE}/requests.json"))) == 6
+
+
+def test_datetimes_written_by_the_database_match_w3c(world, catalog):
+    """The list reads its datetimes as text written by the database (formats.W3C): the same text as
+    ``formats.w3c`` gives, across midnight in Shanghai, at the end of a year and with microseconds."""
+    from shequ.open311.formats import W3C, w3c
+
+    appeal = submit()
+    utc = dt.timezone.utc
+    for moment in (dt.datetime(2026, 11, 26, 15, 59, 59, 999999, tzinfo=utc),  # 23:59:59 in Shanghai
+                   dt.datetime(2026, 11, 26, 16, 0, 0, tzinfo=utc),  # midnight in Shanghai
+                   dt.datetime(2026, 12, 31, 20, 30, 5, 500000, tzinfo=utc),  # next year in Shanghai
+                   dt.datetime(2026, 2, 28, 16, 0, 1, 1, tzinfo=utc)):
+        Appeal.objects.filter(pk=appeal.pk).update(received_at=moment, closed_at=None)
+        row = Appeal.objects.filter(pk=appeal.pk).values(at=W3C("received_at"), closed=W3C("closed_at")).get()
+        assert row == {"at": w3c(moment), "closed": None}
