@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import QuerySet, TextField
 from django.db.models.expressions import RawSQL
 from ninja import Field, Schema
 from pydantic import create_model
@@ -79,7 +79,7 @@ def capped_count(qs: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
     return min(n, cap), n > cap
 
 
-def values_unjoined(qs: QuerySet, columns: tuple[str, ...], **expressions) -> QuerySet:
+def values_unjoined(qs: QuerySet, columns: tuple[str, ...], *, sealed: tuple[str, ...] = (), **expressions) -> QuerySet:
     """``qs.values(*columns)`` with the same row keys, but each related column (``category__name``,
     ``category__time_limit__name``, a reverse one-to-one's ``open311__email``) read by a scalar
     subquery on the related row's key instead of a join.
@@ -88,13 +88,20 @@ def values_unjoined(qs: QuerySet, columns: tuple[str, ...], **expressions) -> Qu
     six joins (more than it takes to run) and about 0.1 ms with the subqueries. The subqueries are
     written as SQL here (``RawSQL``): compiling them as ORM ``Subquery`` expressions cost more
     Python time per request than the planning saved.
+
+    ``sealed`` columns (plain or related) come as stored, without their field's conversion, under
+    the key ``<column>_sealed``: an encrypted field's ciphertext, for a caller that decrypts a value
+    only when it needs it. ``expressions`` are further keys, as in ``values()``.
     """
     model = qs.model
     quote = connections[qs.db].ops.quote_name
     outer = quote(model._meta.db_table)
     plain, computed = [], dict(expressions)
-    for column in columns:
-        if "__" in column:
+    for column in (*columns, *sealed):
+        if column in sealed:
+            sql, _field = _related_sql(quote, model, outer, column.split("__"), 1)
+            computed[f"{column}_sealed"] = RawSQL(sql, (), output_field=TextField())
+        elif "__" in column:
             sql, field = _related_sql(quote, model, outer, column.split("__"), 1)
             computed[column] = RawSQL(sql, (), output_field=field)  # the field's own conversions (decryption)
         else:

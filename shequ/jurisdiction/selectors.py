@@ -207,6 +207,18 @@ def grid_for_point(*, lng: float, lat: float, within: Node | None = None) -> Nod
     return next((found[pk] for pk in ids if pk in found), None)
 
 
+def node_names(ids) -> dict[int, str]:
+    """Node names by id: the grids and their communities, streets and districts from the grid
+    index (no query), any other node in one query."""
+    _grid_index._refresh()
+    kept = _grid_index.nodes
+    names = {pk: kept[pk].name for pk in ids if pk in kept}
+    missing = [pk for pk in ids if pk not in names]
+    if missing:
+        names.update(Node.objects.filter(pk__in=missing).values_list("id", "name"))
+    return names
+
+
 def grid_with_ancestors(*, lng: float, lat: float) -> tuple[Node | None, dict[int, Node]]:
     """The grid containing the point (as ``grid_for_point``) and, by id, that grid with its
     community, street and district (as the index keeps them: no query; without ``boundary``)."""

@@ -8,7 +8,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shequ.appeals.catalog import Catalog, catalog
+from shequ.core.crypto import decrypt
 from shequ.appeals.models import Appeal, ServiceCategory, TimeLimitClass, UnitKind
+from shequ.jurisdiction.selectors import node_names
 
 from .formats import CONTENT_TYPES, FORMATS, SPECIFICATION, w3c
 from .models import ServiceAttribute
@@ -73,11 +75,22 @@ def definition_doc(category: ServiceCategory, attributes: list[ServiceAttribute]
     return {"service_code": category.code, "attributes": [attribute_doc(a) for a in attributes]}
 
 
-def _secrets(row: dict) -> list[str]:
-    """The requester's own data, to be blanked out of free text that a requester may have typed it into."""
-    values = [row["requester_name"], row["requester_phone"]]
+_ASCII_DIGIT = re.compile(r"[0-9]")
+
+
+def _secrets(row: dict, text: str) -> list[str]:
+    """The requester's own data that ``text`` (free text a requester may have typed it into) could
+    hold, to be blanked out. The name is always decrypted; the phone (read sealed) only when the
+    text has a digit and the email only when it has an @, as they cannot be in it otherwise."""
+    values = [row["requester_name"]]
+    phone = row["requester_phone_sealed"]
+    if phone and _ASCII_DIGIT.search(text):
+        values.append(decrypt(phone))
     if row["open311__id"] is not None:
-        values += [row["open311__email"], row["open311__device_id"], row["open311__account_id"]]
+        email = row["open311__email_sealed"]
+        if email and "@" in text:
+            values.append(decrypt(email))
+        values += [decrypt(row["open311__device_id_sealed"]), decrypt(row["open311__account_id_sealed"])]
     return sorted({v.strip() for v in values if v and len(v.strip()) >= 2}, key=len, reverse=True)
 
 
@@ -100,16 +113,18 @@ def request_docs(rows: list[dict]) -> list[dict]:
     labels = {value: str(label) for value, label in Appeal.Status.choices}
     notices: dict[int, str] = {}
     kept = catalog()
-    return [request_doc(row, labels, notices, kept) for row in rows]
+    units = node_names({row["handling_node_id"] for row in rows if row["handling_node_id"]})
+    return [request_doc(row, labels, notices, kept, units) for row in rows]
 
 
-def request_doc(row: dict, labels: dict[str, str], notices: dict[int, str], kept: Catalog) -> dict:
+def request_doc(row: dict, labels: dict[str, str], notices: dict[int, str], kept: Catalog,
+                units: dict[int, str]) -> dict:
     """One service request. Never the requester's name, phone, email, device or account id."""
-    secrets = _secrets(row)
     status = row["status"]
     notes = labels[status]
     if status in CLOSED and row["reply"]:
         notes = f"{notes}:{row['reply']}"
+    secrets = _secrets(row, f"{notes}\n{row['description']}\n{row['address_text']}")
     category = kept.by_id[row["category_id"]]
     notice = notices.get(category.time_limit_id)
     if notice is None:
@@ -123,7 +138,7 @@ def request_doc(row: dict, labels: dict[str, str], notices: dict[int, str], kept
         "service_name": category.name,
         "service_code": category.code,
         "description": redact(row["description"], secrets),
-        "agency_responsible": department or row["handling_node__name"] or None,
+        "agency_responsible": department or units.get(row["handling_node_id"]) or None,
         "service_notice": notice,
         "requested_datetime": row["received_at_w3c"],
         "updated_datetime": (row["closed_at_w3c"] if status == Appeal.Status.CLOSED and row["closed_at_w3c"]

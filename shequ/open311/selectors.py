@@ -108,13 +108,14 @@ def changeset() -> dt.datetime:
 #: one query (related columns by subqueries, ``values_unjoined``), no model instances. The
 #: requester's own data is read only to be blanked out of the free text; it never leaves
 #: ``request_doc``.
-#: The category and department are named from the catalog the process keeps (``appeals.catalog``).
+#: The category and department are named from the catalog the process keeps (``appeals.catalog``),
+#: the handling node by ``jurisdiction.selectors.node_names``.
 REQUEST_COLUMNS = (
     "number", "status", "reply", "description", "address_text", "address_id", "lat", "lng", "requester_name",
-    "requester_phone",
-    "category_id", "handling_department_id", "handling_node__name",
-    "open311__id", "open311__email", "open311__device_id", "open311__account_id", "open311__media_url",
+    "category_id", "handling_department_id", "handling_node_id", "open311__id", "open311__media_url",
 )
+#: Read as stored (``<column>_sealed``): decrypted by ``documents`` only if the text could hold them.
+REQUEST_SEALED = ("requester_phone", "open311__email", "open311__device_id", "open311__account_id")
 
 
 def _requests() -> QuerySet[Appeal]:
@@ -126,7 +127,8 @@ REQUEST_DATETIMES = ("received_at", "updated_at", "closed_at", "completion_due_a
 
 
 def _rows(qs: QuerySet[Appeal]) -> list[dict]:
-    return list(values_unjoined(qs, REQUEST_COLUMNS, **{f"{name}_w3c": W3C(name) for name in REQUEST_DATETIMES}))
+    return list(values_unjoined(qs, REQUEST_COLUMNS, sealed=REQUEST_SEALED,
+                                **{f"{name}_w3c": W3C(name) for name in REQUEST_DATETIMES}))
 
 
 def parse_w3c(name: str, value: str | None) -> dt.datetime | None:

@@ -18,7 +18,8 @@ def test_related_columns_without_joins_are_the_rows_values_gives(world):
 
     key, _secret = api_key_create(actor=admin, name="client")
     Submission.objects.create(appeal=plain, api_key=key, token="t1", email="a@example.org", device_id="d1")
-    columns = (*REQUEST_COLUMNS, "id", "community__name", "grid__parent__name", "handling_department__district__code")
+    columns = (*REQUEST_COLUMNS, "id", "open311__email", "community__name", "grid__parent__name",
+               "handling_department__district__code")
     qs = Appeal.objects.filter(pk__in=[plain.pk, department.pk, nowhere.pk]).order_by("id")
     expected = list(qs.values(*columns))
     got = list(pagination.values_unjoined(qs, columns))
@@ -28,6 +29,23 @@ def test_related_columns_without_joins_are_the_rows_values_gives(world):
     assert [row["open311__email"] for row in got] == ["a@example.org", None, None]  # reverse one-to-one, absent = None
     assert got[0]["grid__parent__name"] == "甲社区"  # two relations deep
     assert got[2]["community__name"] is None  # no place: no community
+
+
+def test_sealed_columns_come_as_stored(world):
+    """``sealed``: an encrypted column, plain or related, read as its ciphertext (decrypted only when needed)."""
+    from shequ.core import crypto
+    from shequ.open311.services import api_key_create
+
+    admin = world.users["admin"]
+    appeal = submit(actor=admin, at="A", requester_phone="13912345678")
+    key, _secret = api_key_create(actor=admin, name="client")
+    Submission.objects.create(appeal=appeal, api_key=key, token="t1", email="a@example.org")
+    row, = pagination.values_unjoined(Appeal.objects.filter(pk=appeal.pk), ("number",),
+                                      sealed=("requester_phone", "open311__email"))
+    assert set(row) == {"number", "requester_phone_sealed", "open311__email_sealed"}
+    assert row["requester_phone_sealed"].startswith(crypto.PREFIX) and "139" not in row["requester_phone_sealed"]
+    assert crypto.decrypt(row["requester_phone_sealed"]) == "13912345678"
+    assert crypto.decrypt(row["open311__email_sealed"]) == "a@example.org"
 
 
 def test_a_count_past_the_cap_is_remembered_and_an_exact_one_is_not(world):
