@@ -207,6 +207,15 @@ def grid_for_point(*, lng: float, lat: float, within: Node | None = None) -> Nod
     return next((found[pk] for pk in ids if pk in found), None)
 
 
+def district_list() -> list[Node]:
+    """Every district, by code: copies of what the process keeps with the grid index (dropped with it
+    when a district is saved or deleted through the application; else re-read within
+    ``SHEQU_CATALOG_CACHE_SECONDS``)."""
+    districts = _grid_index.kept.read("districts", lambda: list(
+        Node.objects.filter(level=Level.DISTRICT).defer("boundary").order_by("code")))
+    return [copy.copy(d) for d in districts]
+
+
 def node_names(ids) -> dict[int, str]:
     """Node names by id: the grids and their communities, streets and districts from the grid
     index (no query), any other node in one query."""

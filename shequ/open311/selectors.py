@@ -22,6 +22,7 @@ from shequ.appeals.models import Appeal, ServiceCategory
 from shequ.core.kept import Kept
 from shequ.core.pagination import values_unjoined
 from shequ.jurisdiction.models import Level, Node
+from shequ.jurisdiction.selectors import district_list
 
 from .errors import Open311Error
 from .formats import W3C
@@ -44,16 +45,15 @@ def jurisdiction_get(jurisdiction_id: str | None) -> Node | None:
     """The district named by ``jurisdiction_id`` (its code). Optional while only one district
     exists (then that one); unknown -> 404, missing with several districts -> 400."""
     jurisdiction_id = (jurisdiction_id or "").strip()
-    districts = Node.objects.filter(level=Level.DISTRICT)
+    districts = district_list()  # as the process keeps them
     if jurisdiction_id:
-        district = districts.filter(code=jurisdiction_id).first()
+        district = next((d for d in districts if d.code == jurisdiction_id), None)
         if district is None:
             raise Open311Error(404, _("jurisdiction_id %(j)s 不存在") % {"j": jurisdiction_id})
         return district
-    found = list(districts.order_by("code")[:2])
-    if len(found) > 1:
+    if len(districts) > 1:
         raise Open311Error(400, _("本接口服务多个区:请提供 jurisdiction_id(区的行政区划代码)"))
-    return found[0] if found else None
+    return districts[0] if districts else None
 
 
 def _with_attributes(qs: QuerySet[ServiceCategory]) -> QuerySet[ServiceCategory]:
