@@ -207,6 +207,11 @@ def grid_for_point(*, lng: float, lat: float, within: Node | None = None) -> Nod
     return next((found[pk] for pk in ids if pk in found), None)
 
 
+def grid_index_warm() -> None:
+    """Build the grid index now (a server process before its first request, see config/wsgi.py)."""
+    _grid_index._refresh()
+
+
 def district_list() -> list[Node]:
     """Every district, by code: copies of what the process keeps with the grid index (dropped with it
     when a district is saved or deleted through the application; else re-read within
