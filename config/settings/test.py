@@ -13,7 +13,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Tests add and roll back holidays: no per-process calendar cache (shequ.appeals.deadlines).
+# Tests add and roll back holidays, catalog entries and grids (also with bulk updates): nothing kept per
+# process between reads (shequ.core.kept); the tests of keeping switch it on themselves.
 SHEQU_CALENDAR_CACHE_SECONDS = 0
 SHEQU_CATALOG_CACHE_SECONDS = 0
 SHEQU_INDICATORS_CACHE_SECONDS = 0
