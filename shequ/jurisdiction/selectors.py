@@ -136,16 +136,17 @@ class _GridIndex:
         self.version = None
         self.generation = None
         self.checked_at = 0.0
-        self.tree = None
-        self.rows: list[tuple[int, object, tuple[int | None, ...]]] = []
-        self.nodes: dict[int, Node] = {}
+        #: (tree, rows, nodes), replaced as a whole so that a thread reading it while another
+        #: rebuilds (``runserver``) never pairs one build's tree with another's rows.
+        self.built: tuple[object | None, list[tuple[int, object, tuple[int | None, ...]]], dict[int, Node]] = (
+            None, [], {})
 
     def watched(self, *, instance: Node, **_kwargs) -> None:
         """Signal receiver (``apps``): a node of a watched level was saved or deleted."""
         if instance.level in self.WATCHED_LEVELS:
             self.kept.changed()
 
-    def _refresh(self) -> None:
+    def _refresh(self) -> tuple:
         from django.db import connection
         from shapely import STRtree
         from shapely.geometry import shape
@@ -153,7 +154,7 @@ class _GridIndex:
         now, generation = time.monotonic(), self.kept.generation()
         if (generation == self.generation and self.version is not None
                 and now - self.checked_at < self.kept.seconds):
-            return
+            return self.built
         with connection.cursor() as cursor:  # as SQL: the ORM took longer to write it than the database to run it
             cursor.execute(f"SELECT COUNT(*), MAX(updated_at), SUM(id) FROM {Node._meta.db_table} "  # noqa: S608
                            "WHERE level = %s AND boundary IS NOT NULL", [Level.GRID])
@@ -165,28 +166,35 @@ class _GridIndex:
                         "id", "boundary", "district_id", "street_id", "community_id").order_by("path")]
             wanted = {pk for row in rows for pk in (row[0], *row[2]) if pk}
             # Without the boundaries (already in the tree): what an appeal's place and units need.
-            self.nodes = {n.pk: n for n in Node.objects.filter(pk__in=wanted).defer("boundary")} if wanted else {}
-            self.tree = STRtree([row[1] for row in rows]) if rows else None
-            self.rows, self.version = rows, version
+            nodes = {n.pk: n for n in Node.objects.filter(pk__in=wanted).defer("boundary")} if wanted else {}
+            self.built = (STRtree([row[1] for row in rows]) if rows else None, rows, nodes)
+            self.version = version
         self.generation, self.checked_at = generation, now
+        return self.built
 
     def lookup(self, lng: float, lat: float) -> list[tuple[int, tuple[int | None, ...]]]:
         """The grids covering the point, in tree order: (id, (district_id, street_id, community_id))."""
+        return self._hits(self._refresh(), lng, lat)
+
+    @staticmethod
+    def _hits(built: tuple, lng: float, lat: float) -> list[tuple[int, tuple[int | None, ...]]]:
         from shapely.geometry import Point
 
-        self._refresh()
-        if self.tree is None:
+        tree, rows, _nodes = built
+        if tree is None:
             return []
         point = Point(lng, lat)
-        hits = sorted(int(i) for i in self.tree.query(point))  # in tree order, like the old linear scan
-        return [(self.rows[i][0], self.rows[i][2]) for i in hits if self.rows[i][1].covers(point)]
+        hits = sorted(int(i) for i in tree.query(point))  # in tree order, like the old linear scan
+        return [(rows[i][0], rows[i][2]) for i in hits if rows[i][1].covers(point)]
 
     def with_ancestors(self, lng: float, lat: float) -> tuple[Node | None, dict[int, Node]]:
         """The first grid covering the point and, by id, that grid with its community, street and
         district: copies of the kept nodes (a caller may change its own)."""
-        for pk, ancestors in self.lookup(lng, lat):
-            if pk in self.nodes:
-                nodes = {i: copy.copy(self.nodes[i]) for i in (pk, *ancestors) if i in self.nodes}
+        built = self._refresh()
+        kept = built[2]
+        for pk, ancestors in self._hits(built, lng, lat):
+            if pk in kept:
+                nodes = {i: copy.copy(kept[i]) for i in (pk, *ancestors) if i in kept}
                 return nodes[pk], nodes
         return None, {}
 
@@ -224,8 +232,7 @@ def district_list() -> list[Node]:
 def node_names(ids) -> dict[int, str]:
     """Node names by id: the grids and their communities, streets and districts from the grid
     index (no query), any other node in one query."""
-    _grid_index._refresh()
-    kept = _grid_index.nodes
+    kept = _grid_index._refresh()[2]
     names = {pk: kept[pk].name for pk in ids if pk in kept}
     missing = [pk for pk in ids if pk not in names]
     if missing:
