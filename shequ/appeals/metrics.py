@@ -10,15 +10,16 @@ group names: a fixed number of queries whatever the number of units.
 
 On PostgreSQL, a user whose scope is whole districts (district office, leaders, administrators)
 is answered from ``appeals_rate_day`` instead: the same counts per district, fact, Shanghai day
-and unit, kept exact by triggers (migration 0011_rates_indexes) — one small aggregate instead of
-three passes over every appeal of the district.
+and unit, kept exact by triggers (migrations 0011_rates_indexes, 0013_rate_delta: the triggers
+append to ``appeals_rate_delta``, which the periodic task folds into the daily table every minute;
+both are read) — one small aggregate instead of three passes over every appeal of the district.
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
@@ -192,13 +193,35 @@ def _district_scope(user) -> list[int] | None:
     return sorted({node.pk for node in nodes})
 
 
+#: The columns of appeals_rate_day and appeals_rate_delta.
+_DAILY_COLUMNS = "district_id, fact, dim, key, day, n, ok, solved, satisfied, basic"
+
+
+def _daily_cells(where: str, params: list) -> tuple[str, list]:
+    """The daily cells matching ``where``: the folded table plus the rows appended since the last
+    fold (migration 0013_rate_delta), as one ``FROM`` item; the parameters for both halves."""
+    sql = (f"(SELECT {_DAILY_COLUMNS} FROM appeals_rate_day WHERE {where} "
+           f"UNION ALL SELECT {_DAILY_COLUMNS} FROM appeals_rate_delta WHERE {where}) AS cells")
+    return sql, [*params, *params]
+
+
+def rates_fold() -> int:
+    """Move the cells the triggers appended into appeals_rate_day (PostgreSQL; 0 elsewhere), in
+    its own short transaction; the number of appended rows moved. Run by the periodic sweep task."""
+    if connection.vendor != "postgresql":
+        return 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT appeals_rate_fold()")
+        return cursor.fetchone()[0]
+
+
 def _count_daily(row, group: str, districts: list[int], start: dt.date, end: dt.date) -> None:
     """The counts from appeals_rate_day (same figures as ``_count_appeals``, see the migration)."""
     key = "to_char(day, 'YYYY-MM')" if group == "month" else "key"
-    where = " AND district_id = ANY(%s)" if districts else ""
-    sql = (f"SELECT fact, {key}, sum(n), sum(ok), sum(solved), sum(satisfied), sum(basic) FROM appeals_rate_day "
-           f"WHERE dim = %s AND day >= %s AND day <= %s{where} GROUP BY 1, 2 HAVING sum(n) > 0")
-    params = [DAILY_DIMS[group], start, end] + ([districts] if districts else [])
+    where = "dim = %s AND day >= %s AND day <= %s" + (" AND district_id = ANY(%s)" if districts else "")
+    cells, params = _daily_cells(where, [DAILY_DIMS[group], start, end] + ([districts] if districts else []))
+    sql = (f"SELECT fact, {key}, sum(n), sum(ok), sum(solved), sum(satisfied), sum(basic) FROM {cells} "
+           f"GROUP BY 1, 2 HAVING sum(n) > 0")
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for fact, unit, n, ok, solved, satisfied, basic in cursor.fetchall():
@@ -316,9 +339,10 @@ def _count_daily_nodes(row, level: str, dim: str, nodes: list[Node], start: dt.d
         key_sql, key_filter, params = "key", " AND key = ANY(%s)", [[n.pk for n in nodes]]
     if not districts:
         return
-    sql = (f"SELECT fact, {key_sql}, sum(n), sum(ok), sum(solved), sum(satisfied), sum(basic) FROM appeals_rate_day "
-           f"WHERE district_id = ANY(%s) AND dim = %s AND day >= %s AND day <= %s{key_filter} GROUP BY 1, 2")
+    cells, params = _daily_cells(f"district_id = ANY(%s) AND dim = %s AND day >= %s AND day <= %s{key_filter}",
+                                 [districts, dim, start, end, *params])
+    sql = f"SELECT fact, {key_sql}, sum(n), sum(ok), sum(solved), sum(satisfied), sum(basic) FROM {cells} GROUP BY 1, 2"
     with connection.cursor() as cursor:
-        cursor.execute(sql, [districts, dim, start, end, *params])
+        cursor.execute(sql, params)
         for fact, unit, n, ok, solved, satisfied, basic in cursor.fetchall():
             _add_fact(row(owner[unit] if owner is not None else unit), fact, n, ok, solved, satisfied, basic)

@@ -43,6 +43,10 @@ def test_daily_equals_live_after_every_kind_of_write(world, fixture, monkeypatch
     services.appeal_merge(actor=office, appeal_id=fixture["a4"].pk, into_id=fixture["a1"].pk, reason="重复",
                           now=MONDAY_10 + 5 * H)
     _assert_same(monkeypatch, office)
+    assert _appended() > 0
+    assert metrics.rates_fold() > 0  # folded (as the periodic task does): the same figures, nothing left appended
+    assert _appended() == 0
+    _assert_same(monkeypatch, office)
     Appeal.objects.filter(pk=fixture["c1"].pk).update(community=None, solved=False)
     Appeal.objects.filter(pk=fixture["c2"].pk).update(response_due_at=dt.datetime(2026, 12, 1, tzinfo=dt.timezone.utc))
     Appeal.objects.filter(pk=fixture["a3"].pk).update(warned_at=MONDAY_10)  # a column the rates do not read
@@ -53,6 +57,12 @@ def test_daily_equals_live_after_every_kind_of_write(world, fixture, monkeypatch
     Appeal.objects.filter(pk=fixture["b1"].pk).delete()
     _assert_same(monkeypatch, office)
     _assert_same(monkeypatch, admin)
+
+
+def _appended() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM appeals_rate_delta")
+        return cursor.fetchone()[0]
 
 
 def test_district_users_read_one_aggregate(world, fixture):  # noqa: F811

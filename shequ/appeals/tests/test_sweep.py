@@ -2,6 +2,7 @@
 overdue, once per round, in a fixed number of queries."""
 import datetime as dt
 
+from django.db import connection
 from django.utils import timezone
 
 from shequ.appeals import services
@@ -82,4 +83,12 @@ def test_sweep_query_count_does_not_grow_with_appeals(world, django_assert_max_n
 def test_sweep_task_runs(world):
     submit(code="elderly_alone", now=timezone.now() - dt.timedelta(hours=3))  # due an hour ago
     result = appeals_sweep_task.enqueue()  # the immediate backend in tests
+    folded = result.return_value.pop("rates_folded")
     assert result.return_value == {"warned": 1, "escalated": 1, "response_overdue": 1}
+    if connection.vendor == "postgresql":  # the submission's and the marks' appended rate cells, moved
+        assert folded > 0
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM appeals_rate_delta")
+            assert cursor.fetchone()[0] == 0
+    else:
+        assert folded == 0
