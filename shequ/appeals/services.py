@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -18,11 +19,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from shequ.core import crypto
-from shequ.core.audit import audit_bulk, audit_record
+from shequ.core import crypto, writes
+from shequ.core.audit import audit_bulk, audit_record, audit_row
 from shequ.core.bulk import BulkWriter
 from shequ.core.errors import Conflict, InvalidInput, NotAllowed, NotInScope
 from shequ.core.idcard import validate_phone
+from shequ.core.tasks import enqueue_with_transaction, task_row
 from shequ.jurisdiction import scoping
 from shequ.jurisdiction.models import Department, Level, Node
 
@@ -38,28 +40,45 @@ NUMBER_PREFIX = "SQ"
 _FK_FIELDS = [f.name for f in Appeal._meta.concrete_fields if f.is_relation]
 
 
-def next_number(day: dt.date) -> str:
-    """The next appeal number of ``day`` (SQ-20261126-000123). Call inside a transaction.
-
-    The counter row is incremented with one ``UPDATE ... SET last = last + 1``, which locks it
-    until the transaction ends, so concurrent intakes never read the same value; the first
-    intake of a day creates the row (a concurrent creator loses on the primary key and updates).
-    """
+def _counter_sql() -> str:
+    """The day's counter, created at 1 or incremented, returning its value (one statement; the row
+    stays locked until the statement's transaction ends)."""
     table = AppealCounter._meta.db_table
-    sql = f'UPDATE "{table}" SET "last" = "last" + 1 WHERE "day" = %s RETURNING "last"'
+    return (f'INSERT INTO "{table}" ("day", "last") VALUES (%s, 1) ON CONFLICT ("day") '
+            f'DO UPDATE SET "last" = "{table}"."last" + 1 RETURNING "last"')
+
+
+def _format_number(day: dt.date, last: int) -> str:
+    return f"{NUMBER_PREFIX}-{day:%Y%m%d}-{last:06d}"
+
+
+def take_number(day: dt.date, keys: dict | None = None) -> tuple[str, dict]:
+    """The next appeal number of ``day`` (SQ-20261126-000123) and the primary keys ``keys``
+    asks for (``{Model: n}``, see ``shequ.core.writes.reserve_ids``).
+
+    On PostgreSQL one statement: the counter row is created or incremented with
+    ``ON CONFLICT … DO UPDATE`` (concurrent intakes never read the same value) and the keys come
+    from the sequences. Outside a transaction it commits at once, so the counter row is locked only
+    for that statement, not while the appeal is written: a write that then fails leaves a gap in
+    the day's numbers (numbers are unique and increasing, not gapless). Inside a transaction both
+    are part of it. Other databases: call inside a transaction (the counter, then the keys).
+    """
+    keys = keys or {}
     with connection.cursor() as cur:
-        cur.execute(sql, [day])
-        row = cur.fetchone()
-    if row is None:
-        try:
-            with transaction.atomic():
-                AppealCounter.objects.create(day=day, last=1)
-            row = (1,)
-        except IntegrityError:
-            with connection.cursor() as cur:
-                cur.execute(sql, [day])
-                row = cur.fetchone()
-    return f"{NUMBER_PREFIX}-{day:%Y%m%d}-{row[0]:06d}"
+        if connection.vendor == "postgresql":
+            extra = f", {writes.reserve_ids_sql(keys)}" if keys else ""
+            cur.execute(f'WITH c AS ({_counter_sql()}) SELECT c."last"{extra} FROM c', [day])
+            last, *ids = cur.fetchone()
+            return _format_number(day, last), dict(zip(keys, (list(i) for i in ids)))
+        cur.execute(_counter_sql(), [day])
+        last = cur.fetchone()[0]
+    return _format_number(day, last), writes.reserve_ids(keys)
+
+
+def next_number(day: dt.date) -> str:
+    """The next appeal number of ``day`` (see ``take_number``)."""
+    with transaction.atomic():
+        return take_number(day)[0]
 
 
 def _default_district(actor) -> Node | None:
@@ -76,15 +95,24 @@ def _default_district(actor) -> Node | None:
 REQUESTER_VIA_LINK = "诉求人(链接)"
 
 
-def _event(appeal: Appeal, *, actor, verb: str, at: dt.datetime, from_status: str = "", note: str = "",
-           extra: dict | None = None, actor_name: str = "") -> AppealEvent:
-    """Write one timeline line. This is the one place every change of an appeal passes through, so
-    a change of status also queues the requester's notification here (sent after commit)."""
-    event = AppealEvent.objects.create(
+def _event_row(appeal: Appeal, *, actor, verb: str, at: dt.datetime, from_status: str = "", note: str = "",
+               extra: dict | None = None, actor_name: str = "") -> AppealEvent:
+    """One timeline line, not yet written."""
+    return AppealEvent(
         appeal=appeal, at=at, actor=actor if getattr(actor, "pk", None) else None,
         actor_name=actor_name or getattr(actor, "username", "") or "system", verb=verb, from_status=from_status,
         to_status=appeal.status, note=note, extra=extra or {},
     )
+
+
+def _event(appeal: Appeal, *, actor, verb: str, at: dt.datetime, from_status: str = "", note: str = "",
+           extra: dict | None = None, actor_name: str = "") -> AppealEvent:
+    """Write one timeline line. This is the one place every change of an appeal passes through, so
+    a change of status also queues the requester's notification here (sent after commit); the
+    intake, which writes its rows together, does the same in ``appeal_submit``."""
+    event = _event_row(appeal, actor=actor, verb=verb, at=at, from_status=from_status, note=note, extra=extra,
+                       actor_name=actor_name)
+    event.save()
     if event.from_status != event.to_status and apps.is_installed("shequ.notify"):
         from shequ.notify.services import notify_status_change
 
@@ -98,11 +126,10 @@ def appeal_note(appeal: Appeal, *, actor, verb: str, at: dt.datetime, note: str 
     return _event(appeal, actor=actor, verb=verb, at=at, from_status=appeal.status, note=note, extra=extra)
 
 
-@transaction.atomic
 def appeal_submit(*, actor, channel: str, category: ServiceCategory, description: str, contact_kind: str = "",
                   lng: float | None = None, lat: float | None = None, address=None, address_text: str = "",
                   requester_name: str = "", requester_phone: str = "", district: Node | None = None,
-                  external_number: str = "", requester_user=None, attachments=(),
+                  external_number: str = "", requester_user=None, attachments=(), extra=None,
                   now: dt.datetime | None = None) -> Appeal:
     """Take an appeal in: validate, route, compute its deadlines once, number it, record it.
 
@@ -114,6 +141,17 @@ def appeal_submit(*, actor, channel: str, category: ServiceCategory, description
     (never the first receiver: that stays staff). ``attachments`` are uploaded files, all checked
     (type by content, size, count) before anything is written. The appeal returned carries its
     timeline (``timeline``: the one "submitted" line).
+
+    ``extra`` is the caller's own part of the intake (Open311: its submission and audit record):
+    called with the routed appeal before anything is written (it may refuse, raising), it returns
+    more rows to write with the appeal's; a callable in the list is called once the appeal has its
+    key and number and returns the row.
+
+    Writing (``shequ.core.writes``): the number and the keys of the rows others point to come from
+    one statement (``take_number``), then every row — appeal, timeline line, notifications and their
+    task, audit record, the caller's — goes in one more (on PostgreSQL one round trip, all or none).
+    With attachments, and on other databases, both run in one transaction; inside a caller's
+    transaction they are part of it.
     """
     if actor is not None:
         scoping.ensure_can(actor, "appeals.create")
@@ -164,37 +202,67 @@ def appeal_submit(*, actor, channel: str, category: ServiceCategory, description
         appeal.clean_fields(exclude=["number", *_FK_FIELDS])
     except ValidationError as exc:
         raise InvalidInput(_("诉求信息不完整或有误"), extra={"fields": exc.message_dict}) from None
-    appeal.number = next_number(now.astimezone(deadlines.SHANGHAI).date())
-    if appeal.external_number:
-        try:
-            with transaction.atomic():
-                appeal.save()
-        except IntegrityError:
-            raise Conflict(_("该外部工单编号已登记"), extra={"external_number": appeal.external_number}) from None
-    else:
-        appeal.save()
-    stored: list[str] = []
-    try:
-        for item in checked:
-            attachment = AppealAttachment(appeal=appeal, original_name=item.name, content_type=item.content_type,
-                                          size=item.size, sha256=item.sha256, uploaded_by=requester_user or actor,
-                                          uploaded_at=now)
-            attachment.file.save(item.name, item.upload, save=False)
-            stored.append(attachment.file.name)
-            attachment.save()
-        # The new appeal's whole timeline, kept on it for the answer (no query to read it back).
-        appeal.timeline = [_event(appeal, actor=actor or requester_user, verb="submitted", at=now, note=route.reason,
-                                  extra={"channel": channel, "unit": route.unit_name, "attachments": len(checked)})]
-        audit_record(actor=actor or requester_user, verb="appeal.submitted", target=appeal,
-                     extra={"channel": channel, "category": category.code, "routing": route.reason,
-                            "attachments": len(checked)})
-    except BaseException:
-        # The rows roll back with the transaction; the files written so far must go with them.
-        from django.core.files.storage import default_storage
+    more = list(extra(appeal)) if extra is not None else []
+    day = now.astimezone(deadlines.SHANGHAI).date()
+    solo = connection.vendor == "postgresql" and not checked  # two statements, each whole on its own
+    with nullcontext() if solo else transaction.atomic():
+        keys = {Appeal: 1, AppealEvent: 1}
+        for row in more:  # the caller's rows (their own records may point to them)
+            if not callable(row):
+                keys[type(row)] = keys.get(type(row), 0) + 1
+        appeal.number, ids = take_number(day, keys)
+        appeal.pk = ids[Appeal].pop()
+        event = _event_row(appeal, actor=actor or requester_user, verb="submitted", at=now, note=route.reason,
+                           extra={"channel": channel, "unit": route.unit_name, "attachments": len(checked)})
+        event.pk = ids[AppealEvent].pop()
+        for row in more:
+            if not callable(row):
+                row.pk = ids[type(row)].pop()
+        more = [row() if callable(row) else row for row in more]
+        rows = [appeal, event]
+        notify_event = None
+        if apps.is_installed("shequ.notify"):
+            from shequ.notify.services import deliveries_for
+            from shequ.notify.tasks import deliver_event_task
 
-        for name in stored:
-            default_storage.delete(name)
-        raise
+            deliveries = deliveries_for(appeal=appeal, event=event)
+            if deliveries:
+                task = task_row(deliver_event_task, event_id=event.pk)
+                rows += [*deliveries, *([task] if task is not None else [])]
+                notify_event = None if task is not None else deliver_event_task
+        rows.append(audit_row(actor=actor or requester_user, verb="appeal.submitted", target=appeal,
+                              extra={"channel": channel, "category": category.code, "routing": route.reason,
+                                     "attachments": len(checked)}))
+        stored: list[str] = []
+        try:
+            for item in checked:
+                attachment = AppealAttachment(appeal=appeal, original_name=item.name, content_type=item.content_type,
+                                              size=item.size, sha256=item.sha256,
+                                              uploaded_by=requester_user or actor, uploaded_at=now)
+                attachment.file.save(item.name, item.upload, save=False)
+                stored.append(attachment.file.name)
+                rows.append(attachment)
+            try:
+                # Inside a caller's transaction (a 12345 feed import) a taken external number must
+                # not abort it: a savepoint around the write.
+                with transaction.atomic() if appeal.external_number and connection.in_atomic_block else nullcontext():
+                    writes.insert_rows([*rows, *more])
+            except IntegrityError as exc:
+                if appeal.external_number and "external" in str(exc):
+                    raise Conflict(_("该外部工单编号已登记"),
+                                   extra={"external_number": appeal.external_number}) from None
+                raise
+        except BaseException:
+            # The rows are not written (or roll back with the transaction); the files must go too.
+            from django.core.files.storage import default_storage
+
+            for name in stored:
+                default_storage.delete(name)
+            raise
+    if notify_event is not None:  # another task backend: enqueued once the rows are committed
+        enqueue_with_transaction(notify_event, event_id=event.pk)
+    # The new appeal's whole timeline, kept on it for the answer (no query to read it back).
+    appeal.timeline = [event]
     return appeal
 
 

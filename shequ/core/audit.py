@@ -17,7 +17,7 @@ def _node_of(target: Any) -> int | None:
     return None
 
 
-def audit_record(
+def audit_row(
     *,
     actor,
     verb: str,
@@ -29,12 +29,13 @@ def audit_record(
     ip: str | None = None,
     extra: dict[str, Any] | None = None,
 ) -> AuditLog:
+    """One audit record, not yet written (a caller writing several rows at once writes it with them)."""
     if target is not None:
         target_type = target_type or target._meta.label_lower
         target_id = target_id or target.pk
         target_repr = target_repr or str(target)[:200]
         node_id = node_id or _node_of(target)
-    return AuditLog.objects.create(
+    return AuditLog(
         actor=actor if getattr(actor, "pk", None) else None,
         actor_name=getattr(actor, "username", "") or "system",
         verb=verb,
@@ -45,6 +46,13 @@ def audit_record(
         ip=ip or current_client_ip(),
         extra=extra or {},
     )
+
+
+def audit_record(**kwargs) -> AuditLog:
+    """Write one audit record (``audit_row``'s arguments)."""
+    row = audit_row(**kwargs)
+    row.save(force_insert=True)
+    return row
 
 
 def audit_bulk(*, actor, verb: str, target_type: str, ids: list[int], node_id: int | None = None,

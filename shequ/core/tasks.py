@@ -43,3 +43,21 @@ def idempotency_purge_task() -> dict:
     from .idempotency import purge
 
     return {"purged": purge()}
+
+
+def task_row(task, **kwargs):
+    """The row the database backend would write to enqueue ``task`` (not yet written), for a
+    caller that writes it together with its own rows (``shequ.core.writes.insert_rows``); None
+    with another backend, where the caller enqueues with ``enqueue_with_transaction`` once its rows
+    are written. The same fields as ``DatabaseBackend.enqueue`` (a test compares the two)."""
+    from django_tasks.utils import normalize_json
+    from django_tasks_db import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    backend = task.get_backend()
+    if not isinstance(backend, DatabaseBackend):
+        return None
+    backend.validate_task(task)
+    return DBTaskResult(id=backend._get_id(), args_kwargs=normalize_json({"args": [], "kwargs": kwargs}),
+                        priority=task.priority, task_path=task.module_path, queue_name=task.queue_name,
+                        run_after=task.run_after, backend_name=backend.alias)

@@ -1,9 +1,11 @@
 """Telling requesters about their appeals.
 
 ``notify_status_change`` is called by ``appeals.services._event`` inside the appeal's transaction
-whenever the status changes. It records one ``Delivery`` per requester and configured channel and
-enqueues ``tasks.deliver_task`` for each (django-tasks), to run once the transaction commits. The task
-sends, retries a failure with a growing delay, and marks the delivery sent or failed.
+whenever the status changes (the intake writes the same rows with its own, ``deliveries_for``). It
+records one ``Delivery`` per requester and configured channel and enqueues one
+``tasks.deliver_event_task`` for the change (django-tasks), to run once the transaction commits. The
+task sends each delivery; a failure is retried on its own (``tasks.deliver_task``) with a growing
+delay until the delivery is marked sent or failed.
 """
 from __future__ import annotations
 
@@ -76,12 +78,11 @@ def _masked(channel_name: str, recipient: Recipient, address: str) -> str:
     return f"appeal#{recipient.appeal_id}"
 
 
-def notify_status_change(*, appeal: Appeal, event: AppealEvent) -> list[Delivery]:
-    """Record a delivery per requester and channel now; send them once the transaction commits."""
+def deliveries_for(*, appeal: Appeal, event: AppealEvent) -> list[Delivery]:
+    """The deliveries of a change of status, one per requester and configured channel, not yet
+    written (``appeal`` must carry its number: the messages quote it)."""
     # A just-submitted appeal has nothing merged into it yet: no query for followers.
     recipients = requesters_of(appeal, followers=event.verb != "submitted")
-    if not recipients:
-        return []
     deliveries = []
     for channel in channels.configured():
         for recipient in recipients:
@@ -94,14 +95,28 @@ def notify_status_change(*, appeal: Appeal, event: AppealEvent) -> list[Delivery
                 channel=channel.name, recipient_masked=_masked(channel.name, recipient, address), address=address,
                 user_id=recipient.user_id, subject=message.subject, body=message.text, link=message.link,
             ))
-    Delivery.objects.bulk_create(deliveries)
-    ids = [d.pk for d in deliveries if d.pk] or list(
-        Delivery.objects.filter(event=event).order_by("id").values_list("id", flat=True))
-    from .tasks import deliver_task
-
-    for pk in ids:
-        enqueue_with_transaction(deliver_task, delivery_id=pk)
     return deliveries
+
+
+def notify_status_change(*, appeal: Appeal, event: AppealEvent) -> list[Delivery]:
+    """Record a delivery per requester and channel now; send them once the transaction commits
+    (one task per change: ``tasks.deliver_event_task``)."""
+    deliveries = deliveries_for(appeal=appeal, event=event)
+    if deliveries:
+        from .tasks import deliver_event_task
+
+        Delivery.objects.bulk_create(deliveries)
+        enqueue_with_transaction(deliver_event_task, event_id=event.pk)
+    return deliveries
+
+
+def event_send(*, event_id: int) -> int:
+    """Send the pending deliveries of one change of status (each on its own, as ``delivery_send``);
+    the number sent."""
+    ids = Delivery.objects.filter(event_id=event_id, status=Delivery.Status.PENDING).order_by("id").values_list(
+        "id", flat=True)
+    sent = [delivery_send(delivery_id=pk) for pk in ids]
+    return sum(1 for d in sent if d is not None and d.status == Delivery.Status.SENT)
 
 
 def max_tries() -> int:

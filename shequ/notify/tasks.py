@@ -11,3 +11,11 @@ def deliver_task(delivery_id: int) -> str:
 
     delivery = delivery_send(delivery_id=delivery_id)
     return delivery.status if delivery is not None else "done"
+
+
+@task()
+def deliver_event_task(event_id: int) -> dict:
+    """Send the notifications recorded for one change of an appeal (see services.event_send)."""
+    from .services import event_send
+
+    return {"sent": event_send(event_id=event_id)}

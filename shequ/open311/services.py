@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from shequ.appeals.models import Channel, ServiceCategory
 from shequ.appeals.services import appeal_submit
-from shequ.core.audit import audit_record
+from shequ.core.audit import audit_record, audit_row
 from shequ.core.errors import ShequError
 from shequ.core.kept import Kept
 from shequ.jurisdiction.models import Node
@@ -190,13 +190,15 @@ def _check_optional(email: str, media_url: str) -> None:
         raise Open311Error(400, *errors)
 
 
-@transaction.atomic
 def request_submit(*, api_key: ApiKey, district: Node | None, category: ServiceCategory, lat: str = "",
                    long: str = "", address_string: str = "", address_id: str = "", attributes=None,
                    email: str = "", device_id: str = "", account_id: str = "", first_name: str = "",
                    last_name: str = "", phone: str = "", description: str = "", media_url: str = "",
                    now: dt.datetime | None = None) -> Submission:
-    """Create the appeal of one POSTed service request, or raise 400/403/404 and write nothing."""
+    """Create the appeal of one POSTed service request, or raise 400/403/404 and write nothing.
+
+    The submission and its audit record are written with the appeal's own rows
+    (``appeal_submit(extra=…)``: one write, all or none)."""
     if api_key.district_id and district is not None and district.pk != api_key.district_id:
         raise Open311Error(403, _("该 api_key 只能向 %(d)s 提交诉求") % {"d": api_key.district.code})
     district = district or api_key.district
@@ -221,19 +223,23 @@ def request_submit(*, api_key: ApiKey, district: Node | None, category: ServiceC
         raise Open311Error(400, _("address_string 不能超过 300 个字符"))
     email, media_url = (email or "").strip(), (media_url or "").strip()
     _check_optional(email, media_url)
+    submission = Submission(api_key=api_key, token=secrets.token_hex(16), email=email,
+                            device_id=(device_id or "").strip(), account_id=(account_id or "").strip(),
+                            media_url=media_url, attributes=answers)
+
+    def extra(appeal):
+        if district is not None and appeal.district_id != district.pk:
+            raise Open311Error(400, _("位置不在 jurisdiction_id %(d)s 的范围内") % {"d": district.code})
+        submission.appeal = appeal
+        return [submission, lambda: audit_row(
+            actor=None, verb="open311.submitted", target=submission, node_id=appeal.audit_node_id,
+            extra={"client": api_key.pk, "appeal": appeal.number, "category": category.code})]
+
     try:
-        appeal = appeal_submit(
-            actor=None, channel=Channel.OPEN311, category=category, description=description, lng=lng_value,
-            lat=lat_value, address=address, address_text=address_string,
-            requester_name=_requester_name(first_name, last_name)[:50], requester_phone=(phone or "").strip(),
-            district=district, now=now)
+        appeal_submit(actor=None, channel=Channel.OPEN311, category=category, description=description,
+                      lng=lng_value, lat=lat_value, address=address, address_text=address_string,
+                      requester_name=_requester_name(first_name, last_name)[:50],
+                      requester_phone=(phone or "").strip(), district=district, extra=extra, now=now)
     except ShequError as exc:
         raise from_shequ_error(exc) from None
-    if district is not None and appeal.district_id != district.pk:
-        raise Open311Error(400, _("位置不在 jurisdiction_id %(d)s 的范围内") % {"d": district.code})
-    submission = Submission.objects.create(
-        appeal=appeal, api_key=api_key, token=secrets.token_hex(16), email=email, device_id=(device_id or "").strip(),
-        account_id=(account_id or "").strip(), media_url=media_url, attributes=answers)
-    audit_record(actor=None, verb="open311.submitted", target=submission, node_id=appeal.audit_node_id,
-                 extra={"client": api_key.pk, "appeal": appeal.number, "category": category.code})
     return submission

@@ -1,0 +1,129 @@
+"""Rows written together (``shequ.core.writes``): stored exactly as ``save()`` stores them, all or
+none, with keys reserved beforehand; and the intake of an appeal using it (one write on
+PostgreSQL, the notification task in it with the database task backend)."""
+import datetime as dt
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+
+from shequ.appeals.models import Appeal, AppealEvent
+from shequ.appeals.tests.factories import submit
+from shequ.core import writes
+from shequ.core.models import AuditLog
+from shequ.core.tasks import task_row
+from shequ.notify.models import Delivery
+from shequ.notify.services import event_send
+from shequ.notify.tasks import deliver_event_task
+
+DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def _stored(model, pk) -> dict:
+    """The row as the database holds it (raw column values: ciphertexts, JSON text)."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT * FROM "{table}" WHERE "{model._meta.pk.column}" = %s', [pk])
+        names = [c[0] for c in cursor.description]
+        return dict(zip(names, cursor.fetchone()))
+
+
+def test_rows_are_stored_as_save_stores_them(world):
+    appeal = submit(actor=world.users["office"], requester_phone="13912345678")
+    at = dt.datetime(2026, 11, 26, 8, 0, tzinfo=dt.timezone.utc)
+
+    def delivery():
+        return Delivery(appeal=appeal, event_verb="x", to_status="received", channel="sms",
+                        recipient_masked="139****5678", address="13912345678", subject="主题", body="内容",
+                        created_at=at)
+
+    saved, written = delivery(), delivery()
+    saved.save()
+    writes.insert_rows([written])
+    other = Delivery.objects.filter(event_verb="x").exclude(pk=saved.pk).get()
+    a, b = _stored(Delivery, saved.pk), _stored(Delivery, other.pk)
+    for column in ("id", "updated_at", "address"):  # a new key, a new time, a new random nonce
+        a.pop(column), b.pop(column)
+    assert a == b
+    # the address is encrypted at rest and reads back, like a saved one
+    assert other.address == "13912345678"
+    assert _stored(Delivery, saved.pk)["address"] != "13912345678"
+    assert not written._state.adding
+
+
+def test_reserved_keys_are_new_and_the_rows_take_them(world):
+    appeal = submit(actor=world.users["office"])
+    ids = writes.reserve_ids({AppealEvent: 3})[AppealEvent]
+    assert len(set(ids)) == 3 and min(ids) > AppealEvent.objects.order_by("-pk").values_list("pk", flat=True)[0]
+    events = [AppealEvent(pk=pk, appeal=appeal, at=appeal.received_at, verb=f"v{pk}") for pk in ids]
+    writes.insert_rows(events)
+    assert sorted(AppealEvent.objects.filter(verb__startswith="v").values_list("pk", flat=True)) == sorted(ids)
+
+
+def test_all_rows_or_none(world):
+    appeal = submit(actor=world.users["office"])
+    good = AuditLog(actor_name="t", verb="good")
+    clash = AppealEvent(pk=appeal.timeline[0].pk, appeal=appeal, at=appeal.received_at, verb="clash")  # taken key
+    with pytest.raises(IntegrityError), transaction.atomic():
+        writes.insert_rows([good, clash])
+    assert not AuditLog.objects.filter(verb="good").exists()
+
+
+def test_postgresql_writes_every_row_in_one_round_trip(world):
+    if connection.vendor != "postgresql":
+        pytest.skip("one multi-statement query is PostgreSQL's")
+    appeal = submit(actor=world.users["office"])
+    with CaptureQueriesContext(connection) as queries:
+        writes.insert_rows([AuditLog(actor_name="t", verb=f"n{i}") for i in range(3)]
+                           + [AppealEvent(appeal=appeal, at=appeal.received_at, verb="more")])
+    assert len(queries) == 1
+    assert AuditLog.objects.filter(verb__in=["n0", "n1", "n2"]).count() == 3
+
+
+@override_settings(TASKS=DB_TASKS)
+def test_task_row_is_the_row_enqueue_writes(world):
+    from django_tasks_db.models import DBTaskResult
+
+    enqueued = deliver_event_task.enqueue(event_id=41)
+    row = task_row(deliver_event_task, event_id=42)
+    writes.insert_rows([row])
+    a, b = DBTaskResult.objects.get(pk=enqueued.id), DBTaskResult.objects.get(pk=row.pk)
+    fields = ["status", "priority", "task_path", "queue_name", "backend_name", "run_after", "worker_ids",
+              "return_value", "exception_class_path", "traceback", "started_at", "finished_at"]
+    assert {f: getattr(a, f) for f in fields} == {f: getattr(b, f) for f in fields}
+    assert (a.args_kwargs, b.args_kwargs) == ({"args": [], "kwargs": {"event_id": 41}},
+                                              {"args": [], "kwargs": {"event_id": 42}})
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}):
+        assert task_row(deliver_event_task, event_id=1) is None
+
+
+@override_settings(TASKS=DB_TASKS)
+def test_intake_writes_its_notification_and_the_task_that_sends_it(world):
+    from django_tasks_db.models import DBTaskResult
+
+    appeal = submit(actor=world.users["office"], requester_phone="13912345678")
+    event = appeal.timeline[0]
+    deliveries = Delivery.objects.filter(event=event)
+    assert deliveries.exists() and {d.appeal_id for d in deliveries} == {appeal.pk}
+    assert appeal.number in deliveries[0].body
+    task = DBTaskResult.objects.get(task_path="shequ.notify.tasks.deliver_event_task")
+    assert task.args_kwargs == {"args": [], "kwargs": {"event_id": event.pk}}
+    # what the worker then does: every pending delivery of the change sent
+    assert event_send(event_id=event.pk) == deliveries.count()
+    assert set(Delivery.objects.filter(event=event).values_list("status", flat=True)) == {"sent"}
+    assert AuditLog.objects.filter(verb="appeal.submitted", target_id=str(appeal.pk)).count() == 1
+    assert Appeal.objects.get(pk=appeal.pk).number == appeal.number
+
+
+def test_intake_round_trips(world):
+    """Staff intake: the number and keys in one statement, every row in one more (PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's write path")
+    submit(actor=world.users["office"])  # the day's counter exists, catalog read
+    with CaptureQueriesContext(connection) as queries:
+        submit(actor=world.users["office"], requester_phone="13912345678")
+    writes_ = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "WITH", "UPDATE"))]
+    assert len(writes_) == 2, writes_
+    assert writes_[0].startswith("WITH c AS (INSERT INTO \"appeals_appealcounter\"")
+    assert writes_[1].count("INSERT INTO") >= 4  # appeal, timeline line, delivery, audit record
