@@ -64,17 +64,48 @@ def reserve_ids(counts: dict[type[Model], int]) -> dict[type[Model], list[int]]:
         return result
 
 
-def _insert_sql(obj: Model) -> tuple[str, Sequence]:
-    """The INSERT ``obj.save()`` would send for this new row (without RETURNING)."""
-    obj._prepare_related_fields_for_save(operation_name="save")  # foreign keys from saved parents
+#: (model, whether the key is given, database vendor) -> (INSERT with placeholders, its fields), or
+#: None for a model whose fields need the compiler's own placeholders (binary, spatial).
+_plain: dict[tuple, tuple[str, list] | None] = {}
+
+
+def _fields(obj: Model) -> list:
     meta = obj._meta
-    fields = [f for f in meta.local_concrete_fields if not f.generated]
-    if obj.pk is None:
-        fields = [f for f in fields if f is not meta.auto_field]
+    return [f for f in meta.local_concrete_fields
+            if not f.generated and (obj.pk is not None or f is not meta.auto_field)]
+
+
+def _compiled(obj: Model, fields: list) -> tuple[str, Sequence]:
     query = InsertQuery(type(obj))
     query.insert_values(fields, [obj])
     [(sql, params)] = query.get_compiler(connection=connection).as_sql()
     return sql, params
+
+
+def _insert_sql(obj: Model) -> tuple[str, Sequence]:
+    """The INSERT ``obj.save()`` would send for this new row (without RETURNING): the same
+    ``pre_save`` (``auto_now``) and ``get_db_prep_save`` (encryption, JSON) per field as Django's
+    insert compiler, with the statement text made once per model; a value that is an expression
+    (a database default, a function), or a field with its own placeholder, goes through the
+    compiler itself."""
+    obj._prepare_related_fields_for_save(operation_name="save")  # foreign keys from saved parents
+    key = (type(obj), obj.pk is not None, connection.vendor)
+    if key not in _plain:
+        fields = _fields(obj)
+        if any(hasattr(f, "get_placeholder") for f in fields):
+            _plain[key] = None
+        else:
+            qn = connection.ops.quote_name
+            _plain[key] = (f"INSERT INTO {qn(obj._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
+                           f"VALUES ({', '.join(['%s'] * len(fields))})", fields)
+    plain = _plain[key]
+    if plain is None:
+        return _compiled(obj, _fields(obj))
+    sql, fields = plain
+    values = [f.pre_save(obj, True) for f in fields]
+    if any(hasattr(v, "resolve_expression") for v in values):
+        return _compiled(obj, fields)
+    return sql, [f.get_db_prep_save(v, connection=connection) for f, v in zip(fields, values)]
 
 
 def insert_rows(objs: Iterable[Model]) -> None:

@@ -244,3 +244,8 @@ class AppealLoader:
                     cur.execute(sql)
             for table in w.tables.values():
                 cur.execute(f'ANALYZE "{table.name}"')
+        # The rates' appended cells of the load, in the daily table at once (not at the periodic
+        # task's next run): a freshly loaded database reads like one in steady use.
+        from shequ.appeals.metrics import rates_fold
+
+        rates_fold()
