@@ -13,6 +13,8 @@ appeals whose columns read by the rates changed remove the old rows' and add the
 """
 from django.db import migrations
 
+from shequ.core.migration_ops import postgresql_sql
+
 #: Columns whose change can move an appeal between cells (other updates cost the trigger a join only).
 WATCHED = ("district_id", "street_id", "community_id", "handling_department_id", "category_id", "merged_into_id",
            "contact_kind", "accepted_at", "closed_at", "response_due_at", "evaluated_at", "satisfaction", "solved",
@@ -124,20 +126,10 @@ DROP TABLE IF EXISTS appeals_rate_day;
 """
 
 
-def forward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(FORWARD)
-
-
-def backward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(BACKWARD)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
         ("appeals", "0010_list_indexes"),
     ]
 
-    operations = [migrations.RunPython(forward, backward)]
+    operations = [postgresql_sql(FORWARD, BACKWARD)]

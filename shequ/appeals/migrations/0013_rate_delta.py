@@ -12,6 +12,8 @@ every moment, folded or not.
 """
 from django.db import migrations
 
+from shequ.core.migration_ops import postgresql_sql
+
 WATCHED = ("district_id", "street_id", "community_id", "handling_department_id", "category_id", "merged_into_id",
            "contact_kind", "accepted_at", "closed_at", "response_due_at", "evaluated_at", "satisfaction", "solved",
            "completion_due_at", "replied_at")
@@ -129,20 +131,10 @@ DROP TABLE appeals_rate_delta;
 """
 
 
-def forward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(FORWARD)
-
-
-def backward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(BACKWARD)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
         ("appeals", "0012_sweep_hot_updates"),
     ]
 
-    operations = [migrations.RunPython(forward, backward)]
+    operations = [postgresql_sql(FORWARD, BACKWARD)]
