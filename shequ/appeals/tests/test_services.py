@@ -107,17 +107,25 @@ def test_concurrent_numbering_never_repeats(db):
         pytest.skip("row-lock concurrency is exercised on PostgreSQL; SQLite serializes writers")
     day, results, errors = dt.date(1999, 1, 1), [], []
 
-    def take():
+    keys = []
+
+    def take(own_transaction: bool):
         try:
             for _ in range(10):
-                with transaction.atomic():
-                    results.append(services.next_number(day))
+                if own_transaction:
+                    with transaction.atomic():
+                        results.append(services.next_number(day))
+                else:  # as the intake outside a transaction: the counter and the keys, committed at once
+                    number, ids = services.take_number(day, {Appeal: 1})
+                    results.append(number)
+                    keys.extend(ids[Appeal])
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=take) for _ in range(4)]
+    # The day's row does not exist yet: the first takers race to create it (ON CONFLICT).
+    threads = [threading.Thread(target=take, args=(i % 2 == 0,)) for i in range(4)]
     try:
         for thread in threads:
             thread.start()
@@ -125,6 +133,8 @@ def test_concurrent_numbering_never_repeats(db):
             thread.join()
         assert not errors
         assert len(results) == 40 and len(set(results)) == 40
+        assert sorted(results) == [f"SQ-19990101-{n:06d}" for n in range(1, 41)]  # no gaps when nothing fails
+        assert len(keys) == 20 and len(set(keys)) == 20
         assert in_own_connection(lambda: AppealCounter.objects.get(day=day).last) == 40
     finally:
         in_own_connection(lambda: AppealCounter.objects.filter(day=day).delete())
