@@ -204,7 +204,7 @@ def appeal_submit(*, actor, channel: str, category: ServiceCategory, description
         raise InvalidInput(_("诉求信息不完整或有误"), extra={"fields": exc.message_dict}) from None
     more = list(extra(appeal)) if extra is not None else []
     day = now.astimezone(deadlines.SHANGHAI).date()
-    solo = connection.vendor == "postgresql" and not checked  # two statements, each whole on its own
+    solo = writes.one_query() and not checked  # two statements, each whole on its own
     with nullcontext() if solo else transaction.atomic():
         keys = {Appeal: 1, AppealEvent: 1}
         for row in more:  # the caller's rows (their own records may point to them)

@@ -8,9 +8,10 @@ ORM that is eight round trips to PostgreSQL, each waiting for the server, plus `
 * ``reserve_ids`` gives the rows that others point to their primary keys first, from the
   tables' own sequences (PostgreSQL: one statement, which may also carry the caller's own
   statement, e.g. the day's appeal counter; other databases: inside the caller's transaction);
-* ``insert_rows`` then writes every row with the very SQL ``Model.save()`` would send (Django's
-  insert compiler: field conversion, encryption, ``auto_now``), on PostgreSQL all of them in ONE
-  simple-protocol query. PostgreSQL runs a multi-statement query as one transaction when no
+* ``insert_rows`` then writes every row with the SQL ``Model.save()`` would send (the per-field
+  conversion of Django's insert compiler: ``auto_now``, encryption, JSON), on PostgreSQL all of them
+  in ONE simple-protocol query (with Django's default client-side binding; with
+  ``server_side_binding`` one statement at a time). PostgreSQL runs a multi-statement query as one transaction when no
   transaction is open, so the rows are written all or none; inside an open transaction they are
   part of it. Other databases execute the statements one by one (call inside a transaction).
 
@@ -108,6 +109,13 @@ def _insert_sql(obj: Model) -> tuple[str, Sequence]:
     return sql, [f.get_db_prep_save(v, connection=connection) for f, v in zip(fields, values)]
 
 
+def one_query() -> bool:
+    """Whether several statements can go in one query: PostgreSQL with client-side binding (a
+    server-side bound query is a prepared statement, which holds one command)."""
+    return (connection.vendor == "postgresql"
+            and not connection.settings_dict.get("OPTIONS", {}).get("server_side_binding"))
+
+
 def insert_rows(objs: Iterable[Model]) -> None:
     """Write new rows in the given order (parents before children), as ``save()`` would; on
     PostgreSQL in one round trip. Rows without a primary key get one from the database but it is
@@ -117,7 +125,7 @@ def insert_rows(objs: Iterable[Model]) -> None:
         signals.pre_save.send(sender=type(obj), instance=obj, raw=False, using=connection.alias, update_fields=None)
     statements = [_insert_sql(obj) for obj in objs]
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if one_query():
             # One simple-protocol query (psycopg's client-side binding, Django's default).
             cursor.execute("; ".join(sql for sql, _params in statements),
                            [p for _sql, params in statements for p in params])

@@ -127,3 +127,18 @@ def test_intake_round_trips(world):
     assert len(writes_) == 2, writes_
     assert writes_[0].startswith("WITH c AS (INSERT INTO \"appeals_appealcounter\"")
     assert writes_[1].count("INSERT INTO") >= 4  # appeal, timeline line, delivery, audit record
+
+
+def test_server_side_binding_writes_one_statement_at_a_time(world, monkeypatch):
+    """A prepared statement holds one command: with ``server_side_binding`` the rows go one by one
+    (and the intake then takes its transaction, as on SQLite)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL option")
+    monkeypatch.setitem(connection.settings_dict, "OPTIONS", {**connection.settings_dict["OPTIONS"],
+                                                              "server_side_binding": True})
+    assert not writes.one_query()
+    with CaptureQueriesContext(connection) as queries:
+        writes.insert_rows([AuditLog(actor_name="t", verb=f"s{i}") for i in range(3)])
+    assert len(queries) == 3 and AuditLog.objects.filter(verb__in=["s0", "s1", "s2"]).count() == 3
+    appeal = submit(actor=world.users["office"], requester_phone="13912345678")
+    assert Appeal.objects.get(pk=appeal.pk).number == appeal.number
