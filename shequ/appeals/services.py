@@ -24,14 +24,20 @@ from shequ.core.audit import audit_bulk, audit_record, audit_row
 from shequ.core.bulk import BulkWriter
 from shequ.core.errors import Conflict, InvalidInput, NotAllowed, NotInScope
 from shequ.core.idcard import validate_phone
-from shequ.core.tasks import enqueue_with_transaction, task_row
 from shequ.jurisdiction import scoping
 from shequ.jurisdiction.models import Department, Level, Node
 
 from . import deadlines, routing
 from .attachments import check_uploads
 from .errors import AppealErrorCode
-from .models import Appeal, AppealAttachment, AppealCounter, AppealEvent, Satisfaction, ServiceCategory
+from .models import (
+    Appeal,
+    AppealAttachment,
+    AppealCounter,
+    AppealEvent,
+    Satisfaction,
+    ServiceCategory,
+)
 
 NUMBER_PREFIX = "SQ"
 
@@ -219,17 +225,12 @@ def appeal_submit(*, actor, channel: str, category: ServiceCategory, description
             if not callable(row):
                 row.pk = ids[type(row)].pop()
         more = [row() if callable(row) else row for row in more]
-        rows = [appeal, event]
-        notify_event = None
+        rows, notified = [appeal, event], None
         if apps.is_installed("shequ.notify"):
-            from shequ.notify.services import deliveries_for
-            from shequ.notify.tasks import deliver_event_task
+            from shequ.notify.services import status_change_writes
 
-            deliveries = deliveries_for(appeal=appeal, event=event)
-            if deliveries:
-                task = task_row(deliver_event_task, event_id=event.pk)
-                rows += [*deliveries, *([task] if task is not None else [])]
-                notify_event = None if task is not None else deliver_event_task
+            notifications, notified = status_change_writes(appeal=appeal, event=event)
+            rows += notifications
         rows.append(audit_row(actor=actor or requester_user, verb="appeal.submitted", target=appeal,
                               extra={"channel": channel, "category": category.code, "routing": route.reason,
                                      "attachments": len(checked)}))
@@ -259,8 +260,8 @@ def appeal_submit(*, actor, channel: str, category: ServiceCategory, description
             for name in stored:
                 default_storage.delete(name)
             raise
-    if notify_event is not None:  # another task backend: enqueued once the rows are committed
-        enqueue_with_transaction(notify_event, event_id=event.pk)
+    if notified is not None:  # with another task backend: the notification task enqueued on commit
+        notified()
     # The new appeal's whole timeline, kept on it for the answer (no query to read it back).
     appeal.timeline = [event]
     return appeal

@@ -97,8 +97,9 @@ def _insert_sql(obj: Model) -> tuple[str, Sequence]:
             _plain[key] = None
         else:
             qn = connection.ops.quote_name
-            _plain[key] = (f"INSERT INTO {qn(obj._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
-                           f"VALUES ({', '.join(['%s'] * len(fields))})", fields)
+            sql = (f"INSERT INTO {qn(obj._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
+                   f"VALUES ({', '.join(['%s'] * len(fields))})")
+            _plain[key] = (sql, fields)
     plain = _plain[key]
     if plain is None:
         return _compiled(obj, _fields(obj))
@@ -121,6 +122,8 @@ def insert_rows(objs: Iterable[Model]) -> None:
     PostgreSQL in one round trip. Rows without a primary key get one from the database but it is
     not read back: give the rows that others point to their keys first (``reserve_ids``)."""
     objs = list(objs)
+    if not objs:
+        return
     for obj in objs:
         signals.pre_save.send(sender=type(obj), instance=obj, raw=False, using=connection.alias, update_fields=None)
     statements = [_insert_sql(obj) for obj in objs]

@@ -1,7 +1,7 @@
 """Telling requesters about their appeals.
 
 ``notify_status_change`` is called by ``appeals.services._event`` inside the appeal's transaction
-whenever the status changes (the intake writes the same rows with its own, ``deliveries_for``). It
+whenever the status changes (the intake writes the same rows with its own: ``status_change_writes``). It
 records one ``Delivery`` per requester and configured channel and enqueues one
 ``tasks.deliver_event_task`` for the change (django-tasks), to run once the transaction commits. The
 task sends each delivery; a failure is retried on its own (``tasks.deliver_task``) with a growing
@@ -10,6 +10,7 @@ delay until the delivery is marked sent or failed.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import transaction
@@ -17,8 +18,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from shequ.appeals.models import Appeal, AppealEvent
+from shequ.core import writes
 from shequ.core.idcard import mask_phone
-from shequ.core.tasks import enqueue_with_transaction
+from shequ.core.tasks import enqueue_with_transaction, task_row
 from shequ.selfservice.links import follow_url
 
 from . import channels
@@ -98,16 +100,32 @@ def deliveries_for(*, appeal: Appeal, event: AppealEvent) -> list[Delivery]:
     return deliveries
 
 
-def notify_status_change(*, appeal: Appeal, event: AppealEvent) -> list[Delivery]:
-    """Record a delivery per requester and channel now; send them once the transaction commits
-    (one task per change: ``tasks.deliver_event_task``)."""
+def status_change_writes(*, appeal: Appeal, event: AppealEvent) -> tuple[list, Callable[[], None]]:
+    """What a change of status records, for the caller to write with its own rows: the deliveries
+    and, with the database task backend, the row of the one task that sends them
+    (``tasks.deliver_event_task``); and what to run once the rows are written (with another task
+    backend: enqueue that task when the transaction commits)."""
     deliveries = deliveries_for(appeal=appeal, event=event)
-    if deliveries:
-        from .tasks import deliver_event_task
+    if not deliveries:
+        return [], _nothing
+    from .tasks import deliver_event_task
 
-        Delivery.objects.bulk_create(deliveries)
-        enqueue_with_transaction(deliver_event_task, event_id=event.pk)
-    return deliveries
+    task = task_row(deliver_event_task, event_id=event.pk)
+    if task is not None:
+        return [*deliveries, task], _nothing
+    return deliveries, lambda: enqueue_with_transaction(deliver_event_task, event_id=event.pk)
+
+
+def _nothing() -> None:
+    return None
+
+
+def notify_status_change(*, appeal: Appeal, event: AppealEvent) -> list[Delivery]:
+    """Record a delivery per requester and channel now; send them once the transaction commits."""
+    rows, after = status_change_writes(appeal=appeal, event=event)
+    writes.insert_rows(rows)
+    after()
+    return [row for row in rows if isinstance(row, Delivery)]
 
 
 def event_send(*, event_id: int) -> int:

@@ -31,7 +31,7 @@ def _stored(model, pk) -> dict:
 
 def test_rows_are_stored_as_save_stores_them(world):
     appeal = submit(actor=world.users["office"], requester_phone="13912345678")
-    at = dt.datetime(2026, 11, 26, 8, 0, tzinfo=dt.timezone.utc)
+    at = dt.datetime(2026, 11, 26, 8, 0, tzinfo=dt.UTC)
 
     def delivery():
         return Delivery(appeal=appeal, event_verb="x", to_status="received", channel="sms",
