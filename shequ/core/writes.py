@@ -11,9 +11,10 @@ ORM that is eight round trips to PostgreSQL, each waiting for the server, plus `
 * ``insert_rows`` then writes every row with the SQL ``Model.save()`` would send (the per-field
   conversion of Django's insert compiler: ``auto_now``, encryption, JSON), on PostgreSQL all of them
   in ONE simple-protocol query (with Django's default client-side binding; with
-  ``server_side_binding`` one statement at a time). PostgreSQL runs a multi-statement query as one transaction when no
-  transaction is open, so the rows are written all or none; inside an open transaction they are
-  part of it. Other databases execute the statements one by one (call inside a transaction).
+  ``server_side_binding`` one statement at a time). PostgreSQL runs a multi-statement query as one
+  transaction when no transaction is open, so the rows are written all or none; inside an open
+  transaction they are part of it. Other databases execute the statements one by one (call inside
+  a transaction).
 
 The ``pre_save`` and ``post_save`` signals are sent as ``save()`` sends them (django-tasks' database
 backend, for one, sets a task row's ``run_after`` in a ``pre_save`` receiver).
