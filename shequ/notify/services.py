@@ -4,8 +4,8 @@
 whenever the status changes (the intake writes the same rows with its own:
 ``status_change_writes``). It records one ``Delivery`` per requester and configured channel and
 enqueues one ``tasks.deliver_event_task`` for the change (django-tasks), to run once the transaction
-commits. The task sends each delivery; a failure is retried on its own (``tasks.deliver_task``) with a growing
-delay until the delivery is marked sent or failed.
+commits. The task sends each delivery; a failure is retried on its own (``tasks.deliver_task``)
+with a growing delay until the delivery is marked sent or failed.
 """
 from __future__ import annotations
 
