@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Model, signals
 from django.db.models.sql import InsertQuery
 
@@ -84,20 +84,21 @@ def _compiled(obj: Model, fields: list) -> tuple[str, Sequence]:
     return sql, params
 
 
-def _insert_sql(obj: Model) -> tuple[str, Sequence]:
+def _insert_sql(obj: Model, db=None) -> tuple[str, Sequence]:
     """The INSERT ``obj.save()`` would send for this new row (without RETURNING): the same
     ``pre_save`` (``auto_now``) and ``get_db_prep_save`` (encryption, JSON) per field as Django's
     insert compiler, with the statement text made once per model; a value that is an expression
     (a database default, a function), or a field with its own placeholder, goes through the
     compiler itself."""
+    db = db or connections[connection.alias]  # the connection itself, not the per-thread proxy
     obj._prepare_related_fields_for_save(operation_name="save")  # foreign keys from saved parents
-    key = (type(obj), obj.pk is not None, connection.vendor)
+    key = (type(obj), obj.pk is not None, db.vendor)
     if key not in _plain:
         fields = _fields(obj)
         if any(hasattr(f, "get_placeholder") for f in fields):
             _plain[key] = None
         else:
-            qn = connection.ops.quote_name
+            qn = db.ops.quote_name
             sql = (f"INSERT INTO {qn(obj._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
                    f"VALUES ({', '.join(['%s'] * len(fields))})")
             _plain[key] = (sql, fields)
@@ -108,7 +109,7 @@ def _insert_sql(obj: Model) -> tuple[str, Sequence]:
     values = [f.pre_save(obj, True) for f in fields]
     if any(hasattr(v, "resolve_expression") for v in values):
         return _compiled(obj, fields)
-    return sql, [f.get_db_prep_save(v, connection=connection) for f, v in zip(fields, values)]
+    return sql, [f.get_db_prep_save(v, connection=db) for f, v in zip(fields, values)]
 
 
 def one_query() -> bool:
@@ -125,18 +126,30 @@ def insert_rows(objs: Iterable[Model]) -> None:
     objs = list(objs)
     if not objs:
         return
+    db = connections[connection.alias]
     for obj in objs:
-        signals.pre_save.send(sender=type(obj), instance=obj, raw=False, using=connection.alias, update_fields=None)
-    statements = [_insert_sql(obj) for obj in objs]
-    with connection.cursor() as cursor:
+        signals.pre_save.send(sender=type(obj), instance=obj, raw=False, using=db.alias, update_fields=None)
+    statements = [_insert_sql(obj, db) for obj in objs]
+    with db.cursor() as cursor:
         if one_query():
-            # One simple-protocol query (psycopg's client-side binding, Django's default).
-            cursor.execute("; ".join(sql for sql, _params in statements),
-                           [p for _sql, params in statements for p in params])
+            cursor.execute(_bound(cursor, statements))
         else:
             for sql, params in statements:
                 cursor.execute(sql, params)
     for obj in objs:
-        obj._state.adding, obj._state.db = False, connection.alias
+        obj._state.adding, obj._state.db = False, db.alias
         signals.post_save.send(sender=type(obj), instance=obj, created=True, update_fields=None, raw=False,
-                               using=connection.alias)
+                               using=db.alias)
+
+
+def _bound(cursor, statements: list[tuple[str, Sequence]]) -> bytes:
+    """The statements as ONE simple-protocol query, every value a literal quoted by psycopg's own
+    adapters as its client-side binding quotes it (``ClientCursor.mogrify``), without psycopg
+    parsing the whole joined query for its placeholders on every call (it caches that only for
+    short queries). The statements carry only ``%s`` placeholders (``_insert_sql`` and Django's
+    compiler make no others), and ``%s``/``%%`` mean to bytes formatting what they mean to psycopg."""
+    from psycopg.adapt import Transformer
+
+    literal = Transformer(cursor.cursor).as_literal
+    return b"; ".join(sql.encode() % tuple(b"NULL" if p is None else literal(p) for p in params)
+                      for sql, params in statements)

@@ -142,3 +142,17 @@ def test_server_side_binding_writes_one_statement_at_a_time(world, monkeypatch):
     assert len(queries) == 3 and AuditLog.objects.filter(verb__in=["s0", "s1", "s2"]).count() == 3
     appeal = submit(actor=world.users["office"], requester_phone="13912345678")
     assert Appeal.objects.get(pk=appeal.pk).number == appeal.number
+
+
+def test_awkward_values_are_stored_as_given(world):
+    """Quotes, backslashes, percent signs and placeholders inside values, NULLs and JSON reach the
+    database unchanged (on PostgreSQL every value is quoted into the one query)."""
+    appeal = submit(actor=world.users["office"])
+    note = "100% it's a \\ back'slash %s %(x)s %% 「引号」\n新行"
+    extra = {"k": note, "n": None, "list": [1, "%s", "'"]}
+    events = [AppealEvent(appeal=appeal, at=appeal.received_at, verb="awkward", note=note, extra=extra,
+                          actor=None, actor_name="")]
+    writes.insert_rows(events + [AuditLog(actor_name=note, verb="awkward", extra=extra)])
+    stored = AppealEvent.objects.get(verb="awkward")
+    assert (stored.note, stored.extra, stored.actor_id) == (note, extra, None)
+    assert AuditLog.objects.get(verb="awkward").actor_name == note
