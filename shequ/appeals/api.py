@@ -12,10 +12,11 @@ from typing import Literal
 
 from django.utils import timezone
 from django.http import HttpResponse
-from ninja import Field, Header, Query, Router, Schema, Status
+from ninja import Field, Header, Query, Router, Schema
 
 from shequ.core import idempotency
 from shequ.core.pagination import PageParams, page_of, paginate
+from shequ.core.schemas import document
 from shequ.jurisdiction import selectors as tree_selectors
 from shequ.registry import selectors as registry_selectors
 from shequ.registry.schemas import masked
@@ -237,6 +238,15 @@ class EvaluateIn(Schema):
 
 # --- operations --------------------------------------------------------------------------------
 
+def _answer(request, response: HttpResponse, appeal: Appeal, *, status: int) -> HttpResponse:
+    """The ``AppealDetailOut`` answer for an appeal the code has just made or loaded, built directly
+    (``core.schemas.document``: the same JSON Ninja makes of it, without its validation pass)."""
+    from shequ.api import api  # the API this router is mounted on (imported here: it imports this module)
+
+    response.status_code = status
+    return api.create_response(request, document(AppealDetailOut, appeal), temporal_response=response)
+
+
 def _detail(request, pk: int) -> Appeal:
     appeal = selectors.appeal_get(user=request.auth, pk=pk)
     appeal.timeline = list(selectors.appeal_timeline(user=request.auth, appeal=appeal))
@@ -300,7 +310,7 @@ def appeal_submit(request, payload: AppealSubmitIn, response: HttpResponse,
     # comes with its timeline; a replayed one reads it).
     if replayed:
         appeal.timeline = list(selectors.appeal_timeline(user=request.auth, appeal=appeal))
-    return Status(201, appeal)
+    return _answer(request, response, appeal, status=201)
 
 
 @router.post("/{appeal_id}/accept", response=AppealDetailOut, summary="签收", operation_id="appeals_accept")

@@ -110,13 +110,17 @@ class DueTimes:
 
 
 def due_times(*, received_at: dt.datetime, time_limit, channel: str, calendar: Calendar | None = None) -> DueTimes:
-    """The due times of an appeal received at ``received_at`` under class ``time_limit``."""
+    """The due times of an appeal received at ``received_at`` under class ``time_limit``, counted in
+    Asia/Shanghai time and given in ``received_at``'s time zone (UTC for ``timezone.now()``: as
+    they read back from the database)."""
     calendar = calendar if calendar is not None else calendar_from_db()
+    zone = received_at.tzinfo
     return DueTimes(
-        accept_due_at=add_hours(received_at, WEB_ACCEPT_HOURS) if channel == "web" else None,
-        dispatch_due_at=add_hours(received_at, time_limit.dispatch_hours),
-        response_due_at=add_hours(received_at, time_limit.response_hours),
-        completion_due_at=add(received_at, time_limit.completion_value, time_limit.completion_unit, calendar),
+        accept_due_at=add_hours(received_at, WEB_ACCEPT_HOURS).astimezone(zone) if channel == "web" else None,
+        dispatch_due_at=add_hours(received_at, time_limit.dispatch_hours).astimezone(zone),
+        response_due_at=add_hours(received_at, time_limit.response_hours).astimezone(zone),
+        completion_due_at=add(received_at, time_limit.completion_value, time_limit.completion_unit,
+                              calendar).astimezone(zone),
     )
 
 

@@ -38,6 +38,36 @@ def test_submit_by_staff_routes_and_masks(world):
     assert [e["verb"] for e in data["timeline"]] == ["submitted"]
 
 
+def _as_ninja_renders(schema, obj):
+    import json
+
+    from ninja.responses import NinjaJSONEncoder
+
+    return json.loads(json.dumps(schema.from_orm(obj).model_dump(), cls=NinjaJSONEncoder))
+
+
+def test_detail_answers_are_exactly_the_detail_schema(world):
+    """The intake answers with a document built directly (``core.schemas.document``): it must be
+    what Ninja renders of the appeal with AppealDetailOut, key for key and in the same order, with
+    and without an address, a department, a receiver or a phone."""
+    from shequ.appeals import selectors
+    from shequ.appeals.api import AppealDetailOut
+
+    ensure_catalog()
+    lng, lat = POINT_IN["A"]
+    bodies = [{"channel": "window", "category": "property_repair", "description": "楼道灯坏了", "lng": lng, "lat": lat,
+               "requester_name": "王小明", "requester_phone": "13912345678"},
+              {"channel": "hotline", "category": "subsistence_allowance", "description": "低保咨询",
+               "address_text": "甲社区路10号"}]
+    for body in bodies:
+        answer = api_as(world, "worker_a").post("/appeals", body)
+        assert answer.status == 201, answer
+        appeal = selectors.appeal_by_id(answer.data["id"])
+        appeal.timeline = list(appeal.events.order_by("at", "id"))
+        assert answer.data == _as_ninja_renders(AppealDetailOut, appeal)
+        assert list(answer.data) == list(AppealDetailOut.model_fields)
+
+
 def test_submit_errors(world):
     ensure_catalog()
     client = api_as(world, "worker_a")
