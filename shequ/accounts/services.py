@@ -1,7 +1,6 @@
 """Users, bindings and API tokens."""
 from __future__ import annotations
 
-import copy
 import hashlib
 import secrets
 
@@ -9,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shequ.core.audit import audit_record
-from shequ.core.kept import Kept
+from shequ.core.kept import Kept, instance_copy
 
 from .models import ApiToken, Binding, User
 
@@ -58,7 +57,7 @@ def api_token_user(key: str) -> User | None:
         kept_tokens.put(digest, (token, user), generation)
     if token.expires_at and token.expires_at < now:
         return None
-    return copy.copy(user)
+    return instance_copy(user)
 
 
 @transaction.atomic

@@ -80,7 +80,7 @@ class AppealOut(Schema):
 
     @staticmethod
     def resolve_status_label(obj) -> str:
-        return str(obj.get_status_display())
+        return Appeal.status_label(obj.status)
 
     @staticmethod
     def resolve_category(obj) -> str:

@@ -8,10 +8,9 @@ a change saved through the application (the admin, the services) is seen at once
 """
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 
-from shequ.core.kept import Kept
+from shequ.core.kept import Kept, instance_copy
 from shequ.jurisdiction.models import Department
 
 from .models import ServiceCategory, TimeLimitClass
@@ -44,4 +43,4 @@ def catalog() -> Catalog:
 def active_category(code: str) -> ServiceCategory | None:
     """The active category with ``code`` (its own copy, time limit and parent read), or None."""
     category = catalog().by_code.get(code)
-    return copy.copy(category) if category is not None and category.active else None
+    return instance_copy(category) if category is not None and category.active else None

@@ -248,6 +248,15 @@ class Appeal(Located, BaseModel):
     def handling_unit(self):
         return self.handling_department or self.handling_node
 
+    @classmethod
+    def status_label(cls, status: str) -> str:
+        """A status in words in the active language (the value itself if unknown); the same as
+        ``get_status_display()`` without flattening the choices on every call."""
+        try:
+            return str(cls.Status(status).label)
+        except ValueError:
+            return status
+
     def can_transition_to(self, status: str) -> bool:
         return status in TRANSITIONS.get(self.status, frozenset())
 

@@ -26,6 +26,20 @@ from django.db import transaction
 MAX_ENTRIES = 10_000
 
 
+def instance_copy(obj):
+    """A shallow copy of a kept model instance for one caller to use (and change) on its own: what
+    ``copy.copy`` makes of it (its own attributes, state and cache of related objects; the
+    related objects themselves shared), without going through pickling's ``__reduce__``."""
+    cls = obj.__class__
+    new = cls.__new__(cls)
+    new.__dict__.update(obj.__dict__)
+    state = obj._state
+    new._state = copied = state.__class__.__new__(state.__class__)
+    copied.__dict__.update(state.__dict__)
+    copied.fields_cache = dict(state.fields_cache)
+    return new
+
+
 class Kept:
     def __init__(self, name: str, setting: str = "SHEQU_TOKEN_CACHE_SECONDS"):
         self.generation_key = f"shequ:kept-generation:{name}"

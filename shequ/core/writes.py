@@ -142,14 +142,25 @@ def insert_rows(objs: Iterable[Model]) -> None:
                                using=db.alias)
 
 
+def _literal(cursor):
+    """psycopg's quoting of one value for this connection (a ``Transformer``, kept with the
+    connection so that the dumper of each type is looked up once, not on every write)."""
+    from psycopg.adapt import Transformer
+
+    raw = cursor.cursor.connection
+    kept = getattr(raw, "_shequ_literal", None)
+    if kept is None:
+        kept = Transformer(raw).as_literal
+        raw._shequ_literal = kept
+    return kept
+
+
 def _bound(cursor, statements: list[tuple[str, Sequence]]) -> bytes:
     """The statements as ONE simple-protocol query, every value a literal quoted by psycopg's own
     adapters as its client-side binding quotes it (``ClientCursor.mogrify``), without psycopg
     parsing the whole joined query for its placeholders on every call (it caches that only for
     short queries). The statements carry only ``%s`` placeholders (``_insert_sql`` and Django's
     compiler make no others), and ``%s``/``%%`` mean to bytes formatting what they mean to psycopg."""
-    from psycopg.adapt import Transformer
-
-    literal = Transformer(cursor.cursor).as_literal
+    literal = _literal(cursor)
     return b"; ".join(sql.encode() % tuple(b"NULL" if p is None else literal(p) for p in params)
                       for sql, params in statements)

@@ -1,14 +1,13 @@
 """Scoped reads of the jurisdiction tree: children with counts, the level-scheme report, grid lookup."""
 from __future__ import annotations
 
-import copy
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Q, QuerySet
 
-from shequ.core.kept import Kept
+from shequ.core.kept import Kept, instance_copy
 
 from . import scoping
 from .models import SCOPE_LEVELS, Level, Node
@@ -194,7 +193,7 @@ class _GridIndex:
         kept = built[2]
         for pk, ancestors in self._hits(built, lng, lat):
             if pk in kept:
-                nodes = {i: copy.copy(kept[i]) for i in (pk, *ancestors) if i in kept}
+                nodes = {i: instance_copy(kept[i]) for i in (pk, *ancestors) if i in kept}
                 return nodes[pk], nodes
         return None, {}
 
@@ -226,7 +225,7 @@ def district_list() -> list[Node]:
     ``SHEQU_CATALOG_CACHE_SECONDS``)."""
     districts = _grid_index.kept.read("districts", lambda: list(
         Node.objects.filter(level=Level.DISTRICT).defer("boundary").order_by("code")))
-    return [copy.copy(d) for d in districts]
+    return [instance_copy(d) for d in districts]
 
 
 def node_names(ids) -> dict[int, str]:

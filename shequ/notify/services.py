@@ -52,12 +52,12 @@ def requesters_of(appeal: Appeal, *, followers: bool = True) -> list[Recipient]:
 def _status_label(status: str) -> str:
     """The status in words, in the site's language (messages go out whatever the staff's language)."""
     with translation.override(settings.LANGUAGE_CODE):
-        return str(Appeal.Status(status).label) if status in Appeal.Status.values else status
+        return Appeal.status_label(status)
 
 
 def _message(recipient: Recipient, appeal: Appeal, status: str) -> Message:
-    status_label = _status_label(status)
     with translation.override(settings.LANGUAGE_CODE):
+        status_label = Appeal.status_label(status)
         link = follow_url(recipient.appeal_id)
         if recipient.appeal_id == appeal.pk:
             subject = _("您的诉求 %(number)s:%(status)s") % {"number": recipient.number, "status": status_label}
@@ -85,13 +85,14 @@ def deliveries_for(*, appeal: Appeal, event: AppealEvent) -> list[Delivery]:
     written (``appeal`` must carry its number: the messages quote it)."""
     # A just-submitted appeal has nothing merged into it yet: no query for followers.
     recipients = requesters_of(appeal, followers=event.verb != "submitted")
-    deliveries = []
+    deliveries, messages = [], {}
     for channel in channels.configured():
         for recipient in recipients:
             address = channel.address(recipient)
             if not address:
                 continue
-            message = _message(recipient, appeal, event.to_status)
+            message = messages.get(recipient.appeal_id) or messages.setdefault(
+                recipient.appeal_id, _message(recipient, appeal, event.to_status))
             deliveries.append(Delivery(
                 appeal_id=recipient.appeal_id, event=event, event_verb=event.verb, to_status=event.to_status,
                 channel=channel.name, recipient_masked=_masked(channel.name, recipient, address), address=address,

@@ -7,7 +7,6 @@ the requester's email, device and account ids (encrypted).
 """
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import hashlib
 import re
@@ -24,7 +23,7 @@ from shequ.appeals.models import Channel, ServiceCategory
 from shequ.appeals.services import appeal_submit
 from shequ.core.audit import audit_record, audit_row
 from shequ.core.errors import ShequError
-from shequ.core.kept import Kept
+from shequ.core.kept import Kept, instance_copy
 from shequ.jurisdiction.models import Node
 from shequ.registry.models import Address
 
@@ -76,7 +75,7 @@ def api_key_check(key: str | None) -> ApiKey:
             ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
             api_key.last_used_at = now
         kept_keys.put(digest, api_key, generation)
-    return copy.copy(api_key)
+    return instance_copy(api_key)
 
 
 def attributes_from_form(data) -> dict[str, list[str]]:
