@@ -54,6 +54,10 @@ def _counter_sql() -> str:
             f'DO UPDATE SET "last" = "{table}"."last" + 1 RETURNING "last"')
 
 
+#: For the one statement of an implicit transaction (a multi-statement query runs as one).
+_ASYNC_COMMIT = "SET LOCAL synchronous_commit TO OFF; "
+
+
 def _format_number(day: dt.date, last: int) -> str:
     return f"{NUMBER_PREFIX}-{day:%Y%m%d}-{last:06d}"
 
@@ -64,16 +68,23 @@ def take_number(day: dt.date, keys: dict | None = None) -> tuple[str, dict]:
 
     On PostgreSQL one statement: the counter row is created or incremented with
     ``ON CONFLICT … DO UPDATE`` (concurrent intakes never read the same value) and the keys come
-    from the sequences. Outside a transaction it commits at once, so the counter row is locked only
-    for that statement, not while the appeal is written: a write that then fails leaves a gap in
-    the day's numbers (numbers are unique and increasing, not gapless). Inside a transaction both
-    are part of it. Other databases: call inside a transaction (the counter, then the keys).
+    from the sequences. Outside a transaction it commits at once (without waiting for the disk: see
+    below), so the counter row is locked only for that statement, not while the appeal is written:
+    a write that then fails leaves a gap in the day's numbers (numbers are unique and increasing,
+    not gapless). Inside a transaction both are part of it. Other databases: call inside a transaction (the counter, then the keys).
     """
     keys = keys or {}
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             extra = f", {writes.reserve_ids_sql(keys)}" if keys else ""
-            cur.execute(f'WITH c AS ({_counter_sql()}) SELECT c."last"{extra} FROM c', [day])
+            # On its own (no transaction open) the statement commits without waiting for the WAL
+            # to reach the disk: the appeal's own commit, later in the same WAL, flushes it. Should
+            # the server stop in between, the counter may go back to a number no stored appeal has.
+            alone = not connection.in_atomic_block
+            cur.execute(f'{_ASYNC_COMMIT if alone else ""}WITH c AS ({_counter_sql()}) SELECT c."last"{extra} FROM c',
+                        [day])
+            if alone:
+                cur.nextset()
             last, *ids = cur.fetchone()
             return _format_number(day, last), dict(zip(keys, (list(i) for i in ids)))
         cur.execute(_counter_sql(), [day])

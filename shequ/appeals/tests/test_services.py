@@ -107,7 +107,7 @@ def test_concurrent_numbering_never_repeats(db):
         pytest.skip("row-lock concurrency is exercised on PostgreSQL; SQLite serializes writers")
     day, results, errors = dt.date(1999, 1, 1), [], []
 
-    keys = []
+    keys, durable = [], []
 
     def take(own_transaction: bool):
         try:
@@ -119,6 +119,9 @@ def test_concurrent_numbering_never_repeats(db):
                     number, ids = services.take_number(day, {Appeal: 1})
                     results.append(number)
                     keys.extend(ids[Appeal])
+                    with connection.cursor() as cursor:  # its commit without waiting stays its own
+                        cursor.execute("SHOW synchronous_commit")
+                        durable.append(cursor.fetchone()[0])
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
         finally:
@@ -135,6 +138,7 @@ def test_concurrent_numbering_never_repeats(db):
         assert len(results) == 40 and len(set(results)) == 40
         assert sorted(results) == [f"SQ-19990101-{n:06d}" for n in range(1, 41)]  # no gaps when nothing fails
         assert len(keys) == 20 and len(set(keys)) == 20
+        assert durable == ["on"] * 20  # the connection's next commits wait for the disk again
         assert in_own_connection(lambda: AppealCounter.objects.get(day=day).last) == 40
     finally:
         in_own_connection(lambda: AppealCounter.objects.filter(day=day).delete())
