@@ -59,7 +59,7 @@ _ASYNC_COMMIT = "SET LOCAL synchronous_commit TO OFF; "
 
 
 def _format_number(day: dt.date, last: int) -> str:
-    return f"{NUMBER_PREFIX}-{day:%Y%m%d}-{last:06d}"
+    return f"{NUMBER_PREFIX}-{day.isoformat().replace('-', '')}-{last:06d}"
 
 
 def take_number(day: dt.date, keys: dict | None = None) -> tuple[str, dict]:

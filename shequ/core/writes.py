@@ -21,6 +21,7 @@ backend, for one, sets a task row's ``run_after`` in a ``pre_save`` receiver).
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 
 from django.db import connection, connections
@@ -35,8 +36,13 @@ def _serial(model: type[Model]) -> str:
 def reserve_ids_sql(counts: dict[type[Model], int]) -> str:
     """PostgreSQL: the select-list items (one integer array per model, in ``counts``' order)
     that take the next ``n`` values of each model's primary-key sequence."""
+    return _reserve_ids_sql(tuple(counts.items()))
+
+
+@functools.lru_cache(maxsize=64)
+def _reserve_ids_sql(counts: tuple[tuple[type[Model], int], ...]) -> str:
     return ", ".join(f"ARRAY(SELECT nextval({_serial(model)}) FROM generate_series(1, {int(n)}))"
-                     for model, n in counts.items())
+                     for model, n in counts)
 
 
 def reserve_ids(counts: dict[type[Model], int]) -> dict[type[Model], list[int]]:
@@ -66,8 +72,9 @@ def reserve_ids(counts: dict[type[Model], int]) -> dict[type[Model], list[int]]:
         return result
 
 
-#: (model, whether the key is given, database vendor) -> (INSERT with placeholders, its fields), or
-#: None for a model whose fields need the compiler's own placeholders (binary, spatial).
+#: (model, whether the key is given, database vendor) -> (INSERT with placeholders, its fields, the
+#: fields that store None as NULL), or None for a model whose fields need the compiler's own
+#: placeholders (binary, spatial).
 _plain: dict[tuple, tuple[str, list] | None] = {}
 
 
@@ -101,15 +108,18 @@ def _insert_sql(obj: Model, db=None) -> tuple[str, Sequence]:
             qn = db.ops.quote_name
             sql = (f"INSERT INTO {qn(obj._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
                    f"VALUES ({', '.join(['%s'] * len(fields))})")
-            _plain[key] = (sql, fields)
+            # The fields that store an empty value (None) as NULL: found once by asking each.
+            null = frozenset(f for f in fields if f.get_db_prep_save(None, connection=db) is None)
+            _plain[key] = (sql, fields, null)
     plain = _plain[key]
     if plain is None:
         return _compiled(obj, _fields(obj))
-    sql, fields = plain
+    sql, fields, null = plain
     values = [f.pre_save(obj, True) for f in fields]
     if any(hasattr(v, "resolve_expression") for v in values):
         return _compiled(obj, fields)
-    return sql, [f.get_db_prep_save(v, connection=db) for f, v in zip(fields, values)]
+    return sql, [None if v is None and f in null else f.get_db_prep_save(v, connection=db)
+                 for f, v in zip(fields, values)]
 
 
 def one_query() -> bool:
