@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import typing
 
 from ninja import Schema
 
@@ -26,16 +27,12 @@ _plans: dict[type, list[tuple[str, object, type | None, bool]]] = {}
 
 
 def _plan(schema: type[Schema]) -> list[tuple[str, object, type | None, bool]]:
-    import typing
-
     plan = []
     for name, field in schema.model_fields.items():
         if field.alias not in (None, name):
             raise TypeError(f"{schema.__name__}.{name}: aliases are not supported by document()")
-        resolver = schema.__dict__.get(f"resolve_{name}")
-        for base in schema.__mro__[1:]:
-            if resolver is None:
-                resolver = base.__dict__.get(f"resolve_{name}")
+        resolver = next((base.__dict__[f"resolve_{name}"] for base in schema.__mro__
+                         if f"resolve_{name}" in base.__dict__), None)
         if resolver is not None:
             if not isinstance(resolver, staticmethod):
                 raise TypeError(f"{schema.__name__}.resolve_{name}: only static resolvers are supported")

@@ -75,7 +75,7 @@ def reserve_ids(counts: dict[type[Model], int]) -> dict[type[Model], list[int]]:
 #: (model, whether the key is given, database vendor) -> (INSERT with placeholders, its fields, the
 #: fields that store None as NULL), or None for a model whose fields need the compiler's own
 #: placeholders (binary, spatial).
-_plain: dict[tuple, tuple[str, list] | None] = {}
+_plain: dict[tuple, tuple[str, list, frozenset] | None] = {}
 
 
 def _fields(obj: Model) -> list:
