@@ -21,7 +21,7 @@ from django.utils import timezone
 from shequ.core.audit import audit_record
 from shequ.core.crypto import Cipher
 from shequ.core.idcard import make_id_number
-from shequ.jurisdiction.models import SCOPE_LEVELS, Department, Node, ResidentGroup
+from shequ.jurisdiction.models import SCOPE_LEVELS, Department, Node, ResidentGroup, path_of
 from shequ.registry import addresses
 from shequ.registry.models import Address, Establishment, House, Household, HouseholdMembership, Resident, Tag, Tenancy
 
@@ -153,7 +153,7 @@ class DemoLoader:
         anc = list(parent.anc) if parent else [None] * len(SCOPE_LEVELS)
         if level in SCOPE_LEVELS:
             anc[SCOPE_LEVELS.index(level)] = node_id
-        rec = NodeRec(node_id, level, code, name, (parent.path if parent else "/") + f"{node_id}/",
+        rec = NodeRec(node_id, level, code, name, path_of(parent.path if parent else None, node_id),
                       parent.depth + 1 if parent else 0, tuple(anc))
         self.w.add("node", (node_id, self.ts, self.ts, level, kind or level, name, code, parent.id if parent else None,
                             rec.path, rec.depth, json.dumps(boundary) if boundary is not None else None, sort, *rec.anc))

@@ -3,7 +3,8 @@
 Houses hang below buildings (or building units) in ``registry.House``. Every node and every
 located record stores the ids of its ancestors, one column per level (``Located``), so
 "everything under node X" is ``filter(<X.level>_id=X.id)``: one indexed equality at any depth.
-``path`` (ancestor ids joined by '/') gives ordering, breadcrumbs and cycle checks.
+``path`` (ancestor ids, each zero-padded to ten digits, joined by '/': ``path_of``) gives
+ordering, breadcrumbs and cycle checks.
 """
 from __future__ import annotations
 
@@ -11,6 +12,16 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core.models import BaseModel
+
+
+#: Digits of one id in a node's ``path``: padded, the text order of paths is the tree's order with
+#: siblings by id (unpadded, "/…/100/" would come before "/…/99/").
+PATH_DIGITS = 10
+
+
+def path_of(parent_path: str | None, node_id: int) -> str:
+    """The ``path`` of node ``node_id`` under a parent with ``parent_path`` (None: a root)."""
+    return f"{parent_path or '/'}{node_id:0{PATH_DIGITS}d}/"
 
 
 class Level(models.TextChoices):

@@ -9,7 +9,7 @@ from shequ.core.audit import audit_record
 from shequ.core.errors import Conflict, InvalidInput
 
 from . import scoping
-from .models import FIXED_PARENT, LEVEL_RANK, SCOPE_LEVELS, Level, Node
+from .models import FIXED_PARENT, LEVEL_RANK, SCOPE_LEVELS, Level, Node, path_of
 
 
 def validate_boundary(boundary) -> None:
@@ -39,7 +39,7 @@ def _set_ancestry(node: Node, parent: Node | None) -> None:
         node.depth = parent.depth + 1
     if node.level in SCOPE_LEVELS:
         setattr(node, f"{node.level}_id", node.id)
-    node.path = (parent.path if parent else "/") + f"{node.id}/"
+    node.path = path_of(parent.path if parent else None, node.id)
 
 
 def check_parent(level: str, parent: Node | None) -> None:

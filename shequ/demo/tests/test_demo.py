@@ -66,7 +66,7 @@ def test_tree_paths_and_ancestor_columns_are_consistent():
         if node.level in SCOPE_LEVELS:
             expected[node.level] = node.id
         assert node.ancestor_ids() == expected, node.code
-        assert node.path == (parent.path if parent else "/") + f"{node.id}/"
+        assert node.path == (parent.path if parent else "/") + f"{node.id:010d}/"
         assert node.depth == (parent.depth + 1 if parent else 0)
         if node.level in ("street", "community"):
             assert node.code.startswith(parent.code)

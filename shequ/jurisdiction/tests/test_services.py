@@ -20,7 +20,7 @@ def test_node_create_sets_ancestor_columns_at_every_depth(world):
     for depth, node in enumerate(chain):
         node.refresh_from_db()
         assert node.depth == depth
-        assert node.path == "/" + "".join(f"{c.pk}/" for c in chain[: depth + 1])
+        assert node.path == "/" + "".join(f"{c.pk:010d}/" for c in chain[: depth + 1])
         for level in SCOPE_LEVELS:
             want = expected[level] if SCOPE_LEVELS.index(level) <= min(depth, len(SCOPE_LEVELS) - 1) else None
             assert getattr(node, f"{level}_id") == want, (node.name, level)
@@ -58,7 +58,7 @@ def test_node_move_updates_descendants_and_located_records(world):
     grid_a.refresh_from_db()
     building = Node.objects.get(pk=world.nodes["A_building"].pk)
     assert grid_a.community_id == community_b.pk and grid_a.path.startswith(community_b.path)
-    assert building.community_id == community_b.pk and building.path == grid_a.path + f"{building.pk}/"
+    assert building.community_id == community_b.pk and building.path == grid_a.path + f"{building.pk:010d}/"
     assert building.grid_id == grid_a.pk and building.depth == grid_a.depth + 1
     for model in (House, Household, Resident, Address):
         rows = model.objects.filter(grid=grid_a)
@@ -100,3 +100,13 @@ def test_node_code_must_be_unique_409(world):
 
     with pytest.raises(Conflict, match="110105001001"):
         node_create(actor=world.users["admin"], parent=world.nodes["S1"], level="community", name="重复", code="110105001001")
+
+
+def test_paths_order_siblings_by_id_whatever_their_digits():
+    """Ordering by path is the tree's order: a parent before its children, siblings by id, also
+    where their ids have different numbers of digits (99, 100, 1000)."""
+    from shequ.jurisdiction.models import path_of
+
+    root = path_of(None, 7)
+    in_tree_order = [root, path_of(root, 99), path_of(path_of(root, 99), 5000), path_of(root, 100), path_of(root, 1000)]
+    assert sorted(in_tree_order) == in_tree_order
