@@ -71,7 +71,8 @@ def take_number(day: dt.date, keys: dict | None = None) -> tuple[str, dict]:
     from the sequences. Outside a transaction it commits at once (without waiting for the disk: see
     below), so the counter row is locked only for that statement, not while the appeal is written:
     a write that then fails leaves a gap in the day's numbers (numbers are unique and increasing,
-    not gapless). Inside a transaction both are part of it. Other databases: call inside a transaction (the counter, then the keys).
+    not gapless). Inside a transaction both are part of it. Other databases: call inside a
+    transaction (the counter, then the keys).
     """
     keys = keys or {}
     with connection.cursor() as cur:

@@ -91,8 +91,9 @@ def deliveries_for(*, appeal: Appeal, event: AppealEvent) -> list[Delivery]:
             address = channel.address(recipient)
             if not address:
                 continue
-            message = messages.get(recipient.appeal_id) or messages.setdefault(
-                recipient.appeal_id, _message(recipient, appeal, event.to_status))
+            message = messages.get(recipient.appeal_id)
+            if message is None:  # one text per requester, whatever the channels
+                message = messages[recipient.appeal_id] = _message(recipient, appeal, event.to_status)
             deliveries.append(Delivery(
                 appeal_id=recipient.appeal_id, event=event, event_verb=event.verb, to_status=event.to_status,
                 channel=channel.name, recipient_masked=_masked(channel.name, recipient, address), address=address,
