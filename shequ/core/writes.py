@@ -22,6 +22,7 @@ backend, for one, sets a task row's ``run_after`` in a ``pre_save`` receiver).
 from __future__ import annotations
 
 import functools
+import weakref
 from collections.abc import Iterable, Sequence
 
 from django.db import connection, connections
@@ -91,13 +92,12 @@ def _compiled(obj: Model, fields: list) -> tuple[str, Sequence]:
     return sql, params
 
 
-def _insert_sql(obj: Model, db=None) -> tuple[str, Sequence]:
+def _insert_sql(obj: Model, db) -> tuple[str, Sequence]:
     """The INSERT ``obj.save()`` would send for this new row (without RETURNING): the same
     ``pre_save`` (``auto_now``) and ``get_db_prep_save`` (encryption, JSON) per field as Django's
     insert compiler, with the statement text made once per model; a value that is an expression
     (a database default, a function), or a field with its own placeholder, goes through the
     compiler itself."""
-    db = db or connections[connection.alias]  # the connection itself, not the per-thread proxy
     obj._prepare_related_fields_for_save(operation_name="save")  # foreign keys from saved parents
     key = (type(obj), obj.pk is not None, db.vendor)
     if key not in _plain:
@@ -136,7 +136,7 @@ def insert_rows(objs: Iterable[Model]) -> None:
     objs = list(objs)
     if not objs:
         return
-    db = connections[connection.alias]
+    db = connections[connection.alias]  # the connection itself, not the per-thread proxy
     for obj in objs:
         signals.pre_save.send(sender=type(obj), instance=obj, raw=False, using=db.alias, update_fields=None)
     statements = [_insert_sql(obj, db) for obj in objs]
@@ -152,17 +152,20 @@ def insert_rows(objs: Iterable[Model]) -> None:
                                using=db.alias)
 
 
+#: psycopg connection -> its quoting of one value (dropped with the connection).
+_literals: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def _literal(cursor):
-    """psycopg's quoting of one value for this connection (a ``Transformer``, kept with the
-    connection so that the dumper of each type is looked up once, not on every write)."""
+    """psycopg's quoting of one value for this connection (a ``Transformer``, kept per connection
+    so that the dumper of each type is looked up once, not on every write)."""
     from psycopg.adapt import Transformer
 
     raw = cursor.cursor.connection
-    kept = getattr(raw, "_shequ_literal", None)
-    if kept is None:
-        kept = Transformer(raw).as_literal
-        raw._shequ_literal = kept
-    return kept
+    literal = _literals.get(raw)
+    if literal is None:
+        literal = _literals[raw] = Transformer(raw).as_literal
+    return literal
 
 
 def _bound(cursor, statements: list[tuple[str, Sequence]]) -> bytes:
