@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from shequ.appeals.catalog import active_category
 from shequ.appeals.deadlines import SHANGHAI
 from shequ.appeals.models import Appeal, ServiceCategory
+from shequ.core import compiled
 from shequ.core.kept import Kept
 from shequ.core.pagination import values_unjoined
 from shequ.jurisdiction.models import Level, Node
@@ -126,9 +127,13 @@ def _requests() -> QuerySet[Appeal]:
 REQUEST_DATETIMES = ("received_at", "updated_at", "closed_at", "completion_due_at")
 
 
+def _values(qs: QuerySet[Appeal]) -> QuerySet:
+    return values_unjoined(qs, REQUEST_COLUMNS, sealed=REQUEST_SEALED,
+                           **{f"{name}_w3c": W3C(name) for name in REQUEST_DATETIMES})
+
+
 def _rows(qs: QuerySet[Appeal]) -> list[dict]:
-    return list(values_unjoined(qs, REQUEST_COLUMNS, sealed=REQUEST_SEALED,
-                                **{f"{name}_w3c": W3C(name) for name in REQUEST_DATETIMES}))
+    return list(_values(qs))
 
 
 def parse_w3c(name: str, value: str | None) -> dt.datetime | None:
@@ -196,14 +201,11 @@ def request_list(*, district: Node | RawSQL | None, service_request_id: str = ""
     # Deep pages make the database skip rows it has read: at most MAX_DEPTH requests into a list
     # (narrow start_date/end_date to go further back).
     page_no = _page_number("page", page, 1, max(1, MAX_DEPTH // size))
-    qs = _requests()
-    if district is not None:  # a district, or the subquery finding it (``request_list_in``)
-        qs = qs.filter(district=district)
-    numbers = _split(service_request_id)
+    numbers = list(dict.fromkeys(n.upper() for n in _split(service_request_id)))
     if numbers:
         if len(numbers) > MAX_RESULTS:
             raise Open311Error(400, _("service_request_id 最多 %(n)d 个") % {"n": MAX_RESULTS})
-        return _rows(qs.filter(number__in=[n.upper() for n in numbers]).order_by("-received_at", "-id"))
+        return _page(district, numbers=numbers)
     start, end = parse_w3c("start_date", start_date), parse_w3c("end_date", end_date)
     if start and end:
         if start > end:
@@ -217,25 +219,54 @@ def request_list(*, district: Node | RawSQL | None, service_request_id: str = ""
     else:
         end = now or timezone.now()
         start = end - WINDOW
-    qs = qs.filter(received_at__gte=start, received_at__lte=end)
-    codes = _split(service_code)
+    codes = list(dict.fromkeys(_split(service_code)))
     if codes:
         known = set(ServiceCategory.objects.filter(code__in=codes).values_list("code", flat=True))
         unknown = [c for c in codes if c not in known]
         if unknown:
             raise Open311Error(400, *[_("service_code %(c)s 不存在") % {"c": c} for c in unknown])
-        qs = qs.filter(category__code__in=codes)
-    statuses = _split(status)
-    if statuses:
-        wrong = [s for s in statuses if s not in STATUSES]
-        if wrong:
-            raise Open311Error(400, _("status 只能是 open 或 closed,多个用逗号分隔"))
-        q = Q()
-        for name in set(statuses):
-            q |= Q(status__in=STATUSES[name])
-        qs = qs.filter(q)
-    offset = (page_no - 1) * size
-    return _rows(qs.order_by("-received_at", "-id")[offset: offset + size])
+    statuses = sorted(set(_split(status)))
+    if any(s not in STATUSES for s in statuses):
+        raise Open311Error(400, _("status 只能是 open 或 closed,多个用逗号分隔"))
+    return _page(district, start=start, end=end, codes=codes, statuses=tuple(statuses),
+                 offset=(page_no - 1) * size, size=size)
+
+
+def _page(district: Node | RawSQL | None, *, numbers: list[str] = (), start: dt.datetime | None = None,
+          end: dt.datetime | None = None, codes: list[str] = (), statuses: tuple[str, ...] = (), offset: int = 0,
+          size: int = 0) -> list[dict]:
+    """The rows of one list, its SQL compiled once per shape (``shequ.core.compiled``): the shape
+    is which filters are given and with how many values, the statuses and the page; the district's
+    parameters, the numbers, the dates and the codes are the values."""
+    if district is None:
+        where, district_args = None, ()
+    elif isinstance(district, RawSQL):  # the subquery finding it (``request_list_in``)
+        where, district_args = district.sql, tuple(district.params)
+    else:
+        where, district_args = "node", (district.pk,)
+    n = len(district_args)
+    key = ("open311.requests", where, n, len(numbers), len(codes), statuses, offset, size)
+
+    def build(*args) -> QuerySet:
+        qs = _requests()
+        if where == "node":
+            qs = qs.filter(district_id=args[0])
+        elif where is not None:
+            qs = qs.filter(district=RawSQL(where, args[:n]))
+        if numbers:
+            return _values(qs.filter(number__in=args[n:]).order_by("-received_at", "-id"))
+        qs = qs.filter(received_at__gte=args[n], received_at__lte=args[n + 1])
+        if codes:
+            qs = qs.filter(category__code__in=args[n + 2:])
+        if statuses:
+            q = Q()
+            for name in statuses:
+                q |= Q(status__in=STATUSES[name])
+            qs = qs.filter(q)
+        return _values(qs.order_by("-received_at", "-id")[offset: offset + size])
+
+    values = (*district_args, *numbers) if numbers else (*district_args, start, end, *codes)
+    return compiled.rows(key, build, *values)
 
 
 def request_get(*, district: Node | None, service_request_id: str) -> dict:
