@@ -11,10 +11,12 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.core.exceptions import EmptyResultSet
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections
 from django.db.models import QuerySet, TextField
 from django.db.models.expressions import RawSQL
+
+from shequ.core import compiled
 from ninja import Field, Schema
 from pydantic import create_model
 
@@ -128,11 +130,30 @@ def _related_sql(quote, model, outer: str, path: list[str], depth: int) -> tuple
 
 def paginate(qs: QuerySet, params: PageParams, *, cap: int = COUNT_CAP, columns: tuple[str, ...] = ()) -> dict[str, Any]:
     """One page of ``qs``; with ``columns`` its items are plain rows of those columns
-    (``values_unjoined``), while the count runs on ``qs`` itself."""
+    (``values_unjoined``, its SQL compiled once per shape: ``_rows``), while the count runs on ``qs`` itself."""
     limit, offset = params.limit, params.offset
-    items = list((values_unjoined(qs, columns) if columns else qs)[offset: offset + limit])
+    items = _rows(qs, columns, offset, limit) if columns else list(qs[offset: offset + limit])
     if len(items) < limit and (items or offset == 0):
         count, estimate = offset + len(items), False
     else:
         count, estimate = capped_count(qs, cap)
     return {"items": items, "count": count, "count_is_estimate": estimate, "limit": limit, "offset": offset}
+
+
+def _rows(qs: QuerySet, columns: tuple[str, ...], offset: int, limit: int) -> list[dict[str, Any]]:
+    """``values_unjoined(qs, columns)[offset:offset + limit]``, compiled once per shape
+    (``shequ.core.compiled``). The shape is told by the query's WHERE clause compiled on its own
+    (a fraction of the whole: no select list, joins or ordering to set up), with its parameters as
+    the values: two lists of the same model, columns, ordering and page whose filters compile to the
+    same WHERE text are the same SQL with other values (a user's scope included: it is part of the
+    WHERE clause, so another scope is another shape or other values)."""
+    query = qs.query
+    try:
+        where, values = query.get_compiler(qs.db).compile(query.where)
+    except EmptyResultSet:  # a filter that matches nothing (``none()``)
+        return []
+    except FullResultSet:  # no filter at all
+        where, values = "", ()
+    key = ("paginate", qs.model._meta.label, qs.db, columns, where, tuple(query.order_by), query.distinct,
+           query.distinct_fields, offset, limit)
+    return compiled.rows(key, lambda *_values: values_unjoined(qs, columns)[offset: offset + limit], *values)

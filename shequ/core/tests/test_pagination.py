@@ -75,3 +75,33 @@ def test_a_list_that_can_match_nothing_counts_nothing(world):
         assert pagination.capped_count(qs) == (0, False)
         page = pagination.paginate(qs, PageParams(limit=10, offset=20))
         assert (page["items"], page["count"], page["count_is_estimate"]) == ([], 0, False)
+
+
+def test_a_compiled_page_runs_with_each_users_own_scope(world):
+    """Lists with ``columns`` run SQL compiled once per shape (``pagination._rows``): two workers
+    bound to different communities share the shape, and each still sees only their own appeals."""
+    from shequ.appeals import selectors
+    from shequ.core import compiled
+    from shequ.core.pagination import PageParams
+
+    admin = world.users["admin"]
+    in_a, in_b = submit(actor=admin, at="A"), submit(actor=admin, at="B")
+    columns = ("id", "number", "community__name")
+    compiled.forget()
+    built = []
+    real = pagination.values_unjoined
+
+    def counted(*args, **kwargs):
+        built.append(args)
+        return real(*args, **kwargs)
+
+    def page(user):
+        qs = selectors.appeal_list(user=world.users[user])
+        return [row["number"] for row in pagination.paginate(qs, PageParams(), columns=columns)["items"]]
+
+    with mock.patch.object(pagination, "values_unjoined", counted):
+        assert page("worker_a") == [in_a.number]
+        assert page("worker_b") == [in_b.number]
+        assert page("worker_a") == [in_a.number]
+        assert page("admin") == [in_b.number, in_a.number]  # another shape: no scope filter
+    assert len(built) == 2  # compiled once for the two workers, once for the administrator
