@@ -13,13 +13,15 @@ those seconds.
 """
 from __future__ import annotations
 
+import os
 import secrets
 import time
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.filebased import FileBasedCache
 from django.db import transaction
 
 #: Entries a process keeps at most per kind (then it starts afresh).
@@ -40,6 +42,39 @@ def instance_copy(obj):
     return new
 
 
+#: Generation key -> ((inode, mtime, size) of its cache file, the value read from it); the file of
+#: each key of each cache (the backend's own hashing of the key, done once).
+_files: dict[str, tuple[tuple[int, int, int], Any]] = {}
+_paths: dict[tuple, str] = {}
+
+
+def shared_get(key: str) -> Any:
+    """``cache.get(key)`` for a value every request reads and that never expires (a generation). With the file-based cache
+    (the embedded default) the file is read again only when it is another file than the one last
+    read: the cache writes a value to a new file and renames it into place, so a changed value is a
+    new inode. One ``stat`` instead of the backend's key checks, open, read and unpickling (four of
+    them per appeal intake). Other backends: their own ``get``."""
+    backend = caches["default"]
+    if not isinstance(backend, FileBasedCache):
+        return backend.get(key)
+    where = (backend._dir, backend.key_prefix, backend.version, key)
+    path = _paths.get(where)
+    if path is None:
+        path = _paths[where] = backend._key_to_file(key)
+    try:
+        found = os.stat(path)
+    except OSError:  # not set yet, or culled
+        _files.pop(key, None)
+        return backend.get(key)
+    stamp = (found.st_ino, found.st_mtime_ns, found.st_size)
+    seen = _files.get(key)
+    if seen is not None and seen[0] == stamp:
+        return seen[1]
+    value = backend.get(key)
+    _files[key] = (stamp, value)
+    return value
+
+
 class Kept:
     def __init__(self, name: str, setting: str = "SHEQU_TOKEN_CACHE_SECONDS"):
         self.generation_key = f"shequ:kept-generation:{name}"
@@ -54,7 +89,7 @@ class Kept:
         kept = self.entries.get(digest)
         if kept is None:
             return None
-        if kept[1] != cache.get(self.generation_key) or time.monotonic() - kept[0] >= self.seconds:
+        if kept[1] != shared_get(self.generation_key) or time.monotonic() - kept[0] >= self.seconds:
             self.entries.pop(digest, None)
             return None
         return kept[2]
@@ -68,7 +103,7 @@ class Kept:
         self.entries[digest] = (time.monotonic(), generation, value)
 
     def generation(self) -> str | None:
-        return cache.get(self.generation_key)
+        return shared_get(self.generation_key)
 
     def changed(self, **_kwargs) -> None:
         """Signal receiver: drop everything kept, here and (through the generation) everywhere.
