@@ -126,8 +126,8 @@ def _event_row(appeal: Appeal, *, actor, verb: str, at: dt.datetime, from_status
 def _event(appeal: Appeal, *, actor, verb: str, at: dt.datetime, from_status: str = "", note: str = "",
            extra: dict | None = None, actor_name: str = "") -> AppealEvent:
     """Write one timeline line. This is the one place every change of an appeal passes through, so
-    a change of status also queues the requester's notification here (sent after commit); the
-    intake, which writes its rows together, does the same in ``appeal_submit``."""
+    a change of status also enqueues the telling of the requester here (composed and sent after
+    commit); the intake, which writes its rows together, does the same in ``appeal_submit``."""
     event = _event_row(appeal, actor=actor, verb=verb, at=at, from_status=from_status, note=note, extra=extra,
                        actor_name=actor_name)
     event.save()
@@ -166,8 +166,8 @@ def appeal_submit(*, actor, channel: str, category: ServiceCategory, description
     key and number and returns the row.
 
     Writing (``shequ.core.writes``): the number and the keys of the rows others point to come from
-    one statement (``take_number``), then every row — appeal, timeline line, notifications and their
-    task, audit record, the caller's — goes in one more (on PostgreSQL one round trip, all or none).
+    one statement (``take_number``), then every row — appeal, timeline line, the task that tells the
+    requester, audit record, the caller's — goes in one more (on PostgreSQL one round trip, all or none).
     With attachments, and on other databases, both run in one transaction; inside a caller's
     transaction they are part of it.
     """
@@ -241,8 +241,8 @@ def appeal_submit(*, actor, channel: str, category: ServiceCategory, description
         if apps.is_installed("shequ.notify"):
             from shequ.notify.services import status_change_writes
 
-            notifications, notified = status_change_writes(appeal=appeal, event=event)
-            rows += notifications
+            task, notified = status_change_writes(appeal=appeal, event=event)
+            rows += task
         rows.append(audit_row(actor=actor or requester_user, verb="appeal.submitted", target=appeal,
                               extra={"channel": channel, "category": category.code, "routing": route.reason,
                                      "attachments": len(checked)}))

@@ -1,8 +1,8 @@
 """New rows of several tables written together in as few round trips as the database allows.
 
-The intake of an appeal writes six to eight rows (the appeal, its timeline line, the requester's
-notification and its task, the audit record, an Open311 submission). Saved one by one through the
-ORM that is eight round trips to PostgreSQL, each waiting for the server, plus ``BEGIN`` and
+The intake of an appeal writes four to six rows (the appeal, its timeline line, the task that tells
+the requester, the audit record, an Open311 submission). Saved one by one through the ORM that is
+six round trips to PostgreSQL, each waiting for the server, plus ``BEGIN`` and
 ``COMMIT``. Here:
 
 * ``reserve_ids`` gives the rows that others point to their primary keys first, from the

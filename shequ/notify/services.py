@@ -1,11 +1,15 @@
 """Telling requesters about their appeals.
 
-``notify_status_change`` is called by ``appeals.services._event`` inside the appeal's transaction
-whenever the status changes (the intake writes the same rows with its own:
-``status_change_writes``). It records one ``Delivery`` per requester and configured channel and
-enqueues one ``tasks.deliver_event_task`` for the change (django-tasks), to run once the transaction
-commits. The task sends each delivery; a failure is retried on its own (``tasks.deliver_task``)
-with a growing delay until the delivery is marked sent or failed.
+A change of status is recorded where it happens and told later: ``appeals.services._event`` calls
+``notify_status_change`` inside the appeal's transaction whenever the status changes (the intake
+writes the same row with its own: ``status_change_writes``), which enqueues one
+``tasks.deliver_event_task`` for the change (django-tasks; with the database backend its row is
+written in the same transaction, so the change and the task to tell it commit together or not at
+all). The task composes the messages — one ``Delivery`` per requester (the appeal's and those of the
+duplicates merged into it) and configured channel, ``event_compose`` — and sends each; a failure is
+retried on its own (``tasks.deliver_task``) with a growing delay until the delivery is marked sent
+or failed. Composing in the task keeps the request that changes the appeal free of the recipients'
+lookups, the texts and their signed links.
 """
 from __future__ import annotations
 
@@ -103,36 +107,49 @@ def deliveries_for(*, appeal: Appeal, event: AppealEvent) -> list[Delivery]:
 
 
 def status_change_writes(*, appeal: Appeal, event: AppealEvent) -> tuple[list, Callable[[], None]]:
-    """What a change of status records, for the caller to write with its own rows: the deliveries
-    and, with the database task backend, the row of the one task that sends them
+    """What a change of status records, for the caller to write with its own rows: with the
+    database task backend, the row of the task that composes and sends its messages
     (``tasks.deliver_event_task``); and what to run once the rows are written (with another task
-    backend: enqueue that task when the transaction commits)."""
-    deliveries = deliveries_for(appeal=appeal, event=event)
-    if not deliveries:
+    backend: enqueue that task when the transaction commits). Nothing for a new appeal nobody
+    can be told about (no phone, no account: an anonymous patrol finding)."""
+    if event.verb == "submitted" and not (appeal.requester_phone or appeal.requester_user_id):
         return [], _nothing
     from .tasks import deliver_event_task
 
     task = task_row(deliver_event_task, event_id=event.pk)
     if task is not None:
-        return [*deliveries, task], _nothing
-    return deliveries, lambda: enqueue_with_transaction(deliver_event_task, event_id=event.pk)
+        return [task], _nothing
+    return [], lambda: enqueue_with_transaction(deliver_event_task, event_id=event.pk)
 
 
 def _nothing() -> None:
     return None
 
 
-def notify_status_change(*, appeal: Appeal, event: AppealEvent) -> list[Delivery]:
-    """Record a delivery per requester and channel now; send them once the transaction commits."""
+def notify_status_change(*, appeal: Appeal, event: AppealEvent) -> None:
+    """Enqueue the telling of a change of status (it runs once the transaction commits)."""
     rows, after = status_change_writes(appeal=appeal, event=event)
     writes.insert_rows(rows)
     after()
-    return [row for row in rows if isinstance(row, Delivery)]
+
+
+def event_compose(*, event_id: int) -> int:
+    """Record the deliveries of one change of status (``deliveries_for``), once: a later run of
+    the same task finds them recorded. The number recorded by this call."""
+    with transaction.atomic():
+        event = (AppealEvent.objects.select_for_update(of=("self",)).select_related("appeal")
+                 .filter(pk=event_id).first())
+        if event is None or Delivery.objects.filter(event_id=event_id).exists():
+            return 0
+        deliveries = deliveries_for(appeal=event.appeal, event=event)
+        writes.insert_rows(deliveries)
+        return len(deliveries)
 
 
 def event_send(*, event_id: int) -> int:
-    """Send the pending deliveries of one change of status (each on its own, as ``delivery_send``);
-    the number sent."""
+    """Compose (``event_compose``) and send the pending deliveries of one change of status (each
+    on its own, as ``delivery_send``); the number sent."""
+    event_compose(event_id=event_id)
     ids = Delivery.objects.filter(event_id=event_id, status=Delivery.Status.PENDING).order_by("id").values_list(
         "id", flat=True)
     sent = [delivery_send(delivery_id=pk) for pk in ids]

@@ -15,7 +15,7 @@ def deliver_task(delivery_id: int) -> str:
 
 @task()
 def deliver_event_task(event_id: int) -> dict:
-    """Send the notifications recorded for one change of an appeal (see services.event_send)."""
+    """Compose and send the notifications of one change of an appeal (see services.event_send)."""
     from .services import event_send
 
     return {"sent": event_send(event_id=event_id)}

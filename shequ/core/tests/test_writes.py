@@ -99,21 +99,24 @@ def test_task_row_is_the_row_enqueue_writes(world):
 
 
 @override_settings(TASKS=DB_TASKS)
-def test_intake_writes_its_notification_and_the_task_that_sends_it(world):
+def test_intake_writes_the_task_that_tells_the_requester(world):
     from django_tasks_db.models import DBTaskResult
 
     appeal = submit(actor=world.users["office"], requester_phone="13912345678")
     event = appeal.timeline[0]
-    deliveries = Delivery.objects.filter(event=event)
-    assert deliveries.exists() and {d.appeal_id for d in deliveries} == {appeal.pk}
-    assert appeal.number in deliveries[0].body
     task = DBTaskResult.objects.get(task_path="shequ.notify.tasks.deliver_event_task")
     assert task.args_kwargs == {"args": [], "kwargs": {"event_id": event.pk}}
-    # what the worker then does: every pending delivery of the change sent
-    assert event_send(event_id=event.pk) == deliveries.count()
-    assert set(Delivery.objects.filter(event=event).values_list("status", flat=True)) == {"sent"}
+    assert not Delivery.objects.exists()  # composed by the task, not while the requester waits
+    # what the worker then does: the messages composed and sent, once however often it runs
+    assert event_send(event_id=event.pk) == 1
+    assert event_send(event_id=event.pk) == 0
+    (delivery,) = Delivery.objects.filter(event=event)
+    assert (delivery.appeal_id, delivery.status) == (appeal.pk, "sent") and appeal.number in delivery.body
     assert AuditLog.objects.filter(verb="appeal.submitted", target_id=str(appeal.pk)).count() == 1
     assert Appeal.objects.get(pk=appeal.pk).number == appeal.number
+    # nobody to tell (an anonymous patrol finding): no task
+    submit(actor=world.users["grid_a"], channel="patrol")
+    assert DBTaskResult.objects.filter(task_path="shequ.notify.tasks.deliver_event_task").count() == 1
 
 
 def test_intake_round_trips(world):
@@ -126,7 +129,7 @@ def test_intake_round_trips(world):
     writes_ = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "WITH", "UPDATE"))]
     assert len(writes_) == 2, writes_
     assert writes_[0].startswith("WITH c AS (INSERT INTO \"appeals_appealcounter\"")
-    assert writes_[1].count("INSERT INTO") >= 4  # appeal, timeline line, delivery, audit record
+    assert writes_[1].count("INSERT INTO") >= 3  # appeal, timeline line, audit record (and the task)
 
 
 def test_server_side_binding_writes_one_statement_at_a_time(world, monkeypatch):
