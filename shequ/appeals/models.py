@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core.errors import InvalidTransition
@@ -139,6 +140,10 @@ class Satisfaction(models.TextChoices):
     UNSATISFIED = "unsatisfied", _("不满意")
 
 
+#: Language -> {status: its label in that language} (``Appeal.status_label``).
+_STATUS_LABELS: dict[str | None, dict[str, str]] = {}
+
+
 class Appeal(Located, BaseModel):
     #: How often a handling unit may return (退单) a misrouted appeal, and how often the
     #: requester may have it reopened, before staff above must decide.
@@ -251,11 +256,13 @@ class Appeal(Located, BaseModel):
     @classmethod
     def status_label(cls, status: str) -> str:
         """A status in words in the active language (the value itself if unknown); the same as
-        ``get_status_display()`` without flattening the choices on every call."""
-        try:
-            return str(cls.Status(status).label)
-        except ValueError:
-            return status
+        ``get_status_display()`` without flattening the choices on every call, each language's
+        words looked up once per process."""
+        language = get_language()
+        labels = _STATUS_LABELS.get(language)
+        if labels is None:
+            labels = _STATUS_LABELS[language] = {value: str(label) for value, label in cls.Status.choices}
+        return labels.get(status, status)
 
     def can_transition_to(self, status: str) -> bool:
         return status in TRANSITIONS.get(self.status, frozenset())

@@ -63,9 +63,9 @@ def shared_get(key: str) -> Any:
         path = _paths[where] = backend._key_to_file(key)
     try:
         found = os.stat(path)
-    except OSError:  # not set yet, or culled
+    except FileNotFoundError:  # not set yet, or culled: what the backend answers for a missing file
         _files.pop(key, None)
-        return backend.get(key)
+        return None
     stamp = (found.st_ino, found.st_mtime_ns, found.st_size)
     seen = _files.get(key)
     if seen is not None and seen[0] == stamp:

@@ -1,6 +1,8 @@
 """Background work of the platform core: sealing the audit log and watching it (docs/security.md)."""
 from __future__ import annotations
 
+import weakref
+
 from django_tasks import task
 
 
@@ -45,6 +47,10 @@ def idempotency_purge_task() -> dict:
     return {"purged": purge()}
 
 
+#: Backend -> the tasks it has validated (``task_row``); dropped with the backend.
+_validated: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def task_row(task, **kwargs):
     """The row the database backend would write to enqueue ``task`` (not yet written), for a
     caller that writes it together with its own rows (``shequ.core.writes.insert_rows``); None
@@ -57,7 +63,10 @@ def task_row(task, **kwargs):
     backend = task.get_backend()
     if not isinstance(backend, DatabaseBackend):
         return None
-    backend.validate_task(task)
+    valid = _validated.setdefault(backend, set())
+    if task not in valid:  # the checks of the task's function and options, once per backend
+        backend.validate_task(task)
+        valid.add(task)
     return DBTaskResult(id=backend._get_id(), args_kwargs=normalize_json({"args": [], "kwargs": kwargs}),
                         priority=task.priority, task_path=task.module_path, queue_name=task.queue_name,
                         run_after=task.run_after, backend_name=backend.alias)

@@ -182,9 +182,9 @@ class _GridIndex:
         tree, rows, _nodes = built
         if tree is None:
             return []
-        point = Point(lng, lat)
-        hits = sorted(int(i) for i in tree.query(point))  # in tree order, like the old linear scan
-        return [(rows[i][0], rows[i][2]) for i in hits if rows[i][1].covers(point)]
+        # The grids covering the point (its boundary included), in tree order like the old linear scan.
+        hits = sorted(int(i) for i in tree.query(Point(lng, lat), predicate="covered_by"))
+        return [(rows[i][0], rows[i][2]) for i in hits]
 
     def with_ancestors(self, lng: float, lat: float) -> tuple[Node | None, dict[int, Node]]:
         """The first grid covering the point and, by id, that grid with its community, street and
