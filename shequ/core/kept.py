@@ -42,18 +42,18 @@ def instance_copy(obj):
     return new
 
 
-#: Generation key -> ((inode, mtime, size) of its cache file, the value read from it); the file of
-#: each key of each cache (the backend's own hashing of the key, done once).
+#: Cache file -> ((inode, mtime, size) when last read, the value read from it); the file of each key
+#: of each cache (the backend's own hashing of the key, done once).
 _files: dict[str, tuple[tuple[int, int, int], Any]] = {}
 _paths: dict[tuple, str] = {}
 
 
 def shared_get(key: str) -> Any:
-    """``cache.get(key)`` for a value every request reads and that never expires (a generation). With the file-based cache
-    (the embedded default) the file is read again only when it is another file than the one last
-    read: the cache writes a value to a new file and renames it into place, so a changed value is a
-    new inode. One ``stat`` instead of the backend's key checks, open, read and unpickling (four of
-    them per appeal intake). Other backends: their own ``get``."""
+    """``cache.get(key)`` for a value every request reads and that never expires (a generation).
+    With the file-based cache (the embedded default) the file is read again only when it is another
+    file than the one last read: the cache writes a value to a new file and renames it into place,
+    so a changed value is a new inode. One ``stat`` instead of the backend's key checks, open, read
+    and unpickling (four of them per appeal intake). Other backends: their own ``get``."""
     backend = caches["default"]
     if not isinstance(backend, FileBasedCache):
         return backend.get(key)
@@ -64,14 +64,14 @@ def shared_get(key: str) -> Any:
     try:
         found = os.stat(path)
     except FileNotFoundError:  # not set yet, or culled: what the backend answers for a missing file
-        _files.pop(key, None)
+        _files.pop(path, None)
         return None
     stamp = (found.st_ino, found.st_mtime_ns, found.st_size)
-    seen = _files.get(key)
+    seen = _files.get(path)
     if seen is not None and seen[0] == stamp:
         return seen[1]
     value = backend.get(key)
-    _files[key] = (stamp, value)
+    _files[path] = (stamp, value)
     return value
 
 
