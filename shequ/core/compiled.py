@@ -61,16 +61,18 @@ def _slots(params: Sequence, args: Sequence) -> list[tuple[int, int]] | None:
     return slots
 
 
-def rows(key: Hashable, build: Callable[..., QuerySet], *args) -> list[dict[str, Any]]:
+def rows(key: Hashable, build: Callable[..., QuerySet], *args, only_args: bool = False) -> list[dict[str, Any]]:
     """The rows of ``build(*args)``, a ``values()`` queryset whose SQL text is the same for every
     call with the same ``key`` and whose parameters hold each of ``args`` (the values that vary
-    between calls of one shape); compiled on the first call of each ``key``."""
+    between calls of one shape); compiled on the first call of each ``key``. With ``only_args``
+    a shape is kept only if ``args`` are all its parameters (for a caller whose key does not
+    describe the rest of the query: a parameter it does not know of may differ between calls)."""
     shape = _shapes.get(key, _shapes)
     if shape is _shapes:  # not seen yet
         qs = build(*args)
         compiler = qs.query.get_compiler(qs.db)
         sql, params = compiler.as_sql()
-        slots = _slots(params, args)
+        slots = _slots(params, args) if not only_args or len(params) == len(args) else None
         shape = _Shape(qs, compiler, sql, params, slots) if slots is not None else None
         if len(_shapes) < MAX_SHAPES:
             _shapes[key] = shape

@@ -156,4 +156,7 @@ def _rows(qs: QuerySet, columns: tuple[str, ...], offset: int, limit: int) -> li
         where, values = "", ()
     key = ("paginate", qs.model._meta.label, qs.db, columns, where, tuple(query.order_by), query.distinct,
            query.distinct_fields, offset, limit)
-    return compiled.rows(key, lambda *_values: values_unjoined(qs, columns)[offset: offset + limit], *values)
+    # Only the WHERE clause is in the key: a page with any other parameter (an annotation's value)
+    # is built every time.
+    return compiled.rows(key, lambda *_values: values_unjoined(qs, columns)[offset: offset + limit], *values,
+                         only_args=True)

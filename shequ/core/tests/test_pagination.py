@@ -105,3 +105,22 @@ def test_a_compiled_page_runs_with_each_users_own_scope(world):
         assert page("worker_a") == [in_a.number]
         assert page("admin") == [in_b.number, in_a.number]  # another shape: no scope filter
     assert len(built) == 2  # compiled once for the two workers, once for the administrator
+
+
+def test_a_page_with_parameters_outside_its_where_clause_is_built_every_time(world):
+    """The shape of a compiled page is told by its WHERE clause: a parameter elsewhere (here an
+    annotation's value) could differ between two calls of one shape, so such a page is not kept."""
+    from django.db.models import CharField, Value
+
+    from shequ.core import compiled
+    from shequ.core.pagination import PageParams
+
+    appeal = submit(actor=world.users["admin"], at="A")
+    compiled.forget()
+
+    def page(label):
+        qs = Appeal.objects.filter(pk=appeal.pk).annotate(label=Value(label, output_field=CharField()))
+        return [row["label"] for row in pagination.paginate(qs, PageParams(), columns=("id", "label"))["items"]]
+
+    assert page("第一次") == ["第一次"]
+    assert page("第二次") == ["第二次"]
