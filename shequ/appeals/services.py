@@ -241,8 +241,8 @@ def appeal_submit(*, actor, channel: str, category: ServiceCategory, description
         if apps.is_installed("shequ.notify"):
             from shequ.notify.services import status_change_writes
 
-            task, notified = status_change_writes(appeal=appeal, event=event)
-            rows += task
+            queued, notified = status_change_writes(appeal=appeal, event=event)
+            rows += queued
         rows.append(audit_row(actor=actor or requester_user, verb="appeal.submitted", target=appeal,
                               extra={"channel": channel, "category": category.code, "routing": route.reason,
                                      "attachments": len(checked)}))

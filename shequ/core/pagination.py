@@ -15,10 +15,10 @@ from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections
 from django.db.models import QuerySet, TextField
 from django.db.models.expressions import RawSQL
-
-from shequ.core import compiled
 from ninja import Field, Schema
 from pydantic import create_model
+
+from shequ.core import compiled
 
 COUNT_CAP = 10_000
 DEFAULT_LIMIT = 50

@@ -32,6 +32,12 @@ from .channels import ChannelError, Message, Recipient
 from .models import Delivery, Notification
 
 
+def _reachable(appeal: Appeal) -> bool:
+    """Whether the requester of ``appeal`` can be told anything: a phone or an account (an
+    anonymous patrol finding has neither)."""
+    return bool(appeal.requester_phone or appeal.requester_user_id)
+
+
 def requesters_of(appeal: Appeal, *, followers: bool = True) -> list[Recipient]:
     """Whom to tell about a change of ``appeal``: its requester and the requesters of the duplicates
     merged into it (``Appeal.merged_into``), each with their own appeal's number and link."""
@@ -44,9 +50,9 @@ def requesters_of(appeal: Appeal, *, followers: bool = True) -> list[Recipient]:
         openids = {b.user_id: b.openid for b in WeChatBinding.objects.filter(user_id__in=user_ids)}
     result = []
     for a in appeals:
+        if not _reachable(a):
+            continue
         user = a.requester_user if a.requester_user_id else None
-        if not (a.requester_phone or user):
-            continue  # nobody to tell (an anonymous patrol finding)
         result.append(Recipient(appeal_id=a.pk, number=a.number, phone=a.requester_phone or "",
                                 user_id=a.requester_user_id, email=getattr(user, "email", "") or "",
                                 openid=openids.get(a.requester_user_id, "")))
@@ -112,7 +118,7 @@ def status_change_writes(*, appeal: Appeal, event: AppealEvent) -> tuple[list, C
     (``tasks.deliver_event_task``); and what to run once the rows are written (with another task
     backend: enqueue that task when the transaction commits). Nothing for a new appeal nobody
     can be told about (no phone, no account: an anonymous patrol finding)."""
-    if event.verb == "submitted" and not (appeal.requester_phone or appeal.requester_user_id):
+    if event.verb == "submitted" and not _reachable(appeal):  # a new appeal has no duplicates merged in yet
         return [], _nothing
     from .tasks import deliver_event_task
 
