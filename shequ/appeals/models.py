@@ -306,11 +306,18 @@ class AppealEvent(models.Model):
     to_status = models.CharField(_("新状态"), max_length=16, blank=True)
     note = models.TextField(_("说明"), blank=True)
     extra = models.JSONField(_("详情"), default=dict, blank=True)
+    # The outbox of the requester's notifications (shequ.notify): set on a change they are to be
+    # told about, in the same row as the change itself, and cleared once its messages are composed.
+    notify_pending = models.BooleanField(_("待通知诉求人"), default=False, db_default=False, editable=False)
 
     class Meta:
         verbose_name = _("诉求办理记录")
         verbose_name_plural = _("诉求办理记录")
         ordering = ["appeal", "at", "id"]
+        indexes = [
+            # Only the lines still to be told: small, and found without reading the timeline.
+            models.Index(fields=["id"], condition=models.Q(notify_pending=True), name="appeal_event_notify_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.appeal_id} {self.verb} {self.at:%Y-%m-%d %H:%M}"

@@ -126,16 +126,25 @@ def _event_row(appeal: Appeal, *, actor, verb: str, at: dt.datetime, from_status
 def _event(appeal: Appeal, *, actor, verb: str, at: dt.datetime, from_status: str = "", note: str = "",
            extra: dict | None = None, actor_name: str = "") -> AppealEvent:
     """Write one timeline line. This is the one place every change of an appeal passes through, so
-    a change of status also enqueues the telling of the requester here (composed and sent after
-    commit); the intake, which writes its rows together, does the same in ``appeal_submit``."""
+    a change of status is also marked here to be told to the requester (``_to_tell``: composed and
+    sent after commit); the intake, which writes its rows together, does the same in ``appeal_submit``."""
     event = _event_row(appeal, actor=actor, verb=verb, at=at, from_status=from_status, note=note, extra=extra,
                        actor_name=actor_name)
+    after = _to_tell(appeal, event)
     event.save()
-    if event.from_status != event.to_status and apps.is_installed("shequ.notify"):
-        from shequ.notify.services import notify_status_change
-
-        notify_status_change(appeal=appeal, event=event)
+    if after is not None:
+        after()
     return event
+
+
+def _to_tell(appeal: Appeal, event: AppealEvent):
+    """Mark a timeline line not yet written that changes the status as one to tell the requester
+    (``shequ.notify.services.mark_to_tell``); what to run once it is written, if anything."""
+    if event.from_status == event.to_status or not apps.is_installed("shequ.notify"):
+        return None
+    from shequ.notify.services import mark_to_tell
+
+    return mark_to_tell(appeal=appeal, event=event)
 
 
 def appeal_note(appeal: Appeal, *, actor, verb: str, at: dt.datetime, note: str = "", extra: dict | None = None):
@@ -166,8 +175,8 @@ def appeal_submit(*, actor, channel: str, category: ServiceCategory, description
     key and number and returns the row.
 
     Writing (``shequ.core.writes``): the number and the keys of the rows others point to come from
-    one statement (``take_number``), then every row — appeal, timeline line, the task that tells the
-    requester, audit record, the caller's — goes in one more (on PostgreSQL one round trip, all or none).
+    one statement (``take_number``), then every row — appeal, timeline line (marked to be told to
+    the requester, ``_to_tell``), audit record, the caller's — goes in one more (on PostgreSQL one round trip, all or none).
     With attachments, and on other databases, both run in one transaction; inside a caller's
     transaction they are part of it.
     """
@@ -237,12 +246,8 @@ def appeal_submit(*, actor, channel: str, category: ServiceCategory, description
             if not callable(row):
                 row.pk = ids[type(row)].pop()
         more = [row() if callable(row) else row for row in more]
-        rows, notified = [appeal, event], None
-        if apps.is_installed("shequ.notify"):
-            from shequ.notify.services import status_change_writes
-
-            queued, notified = status_change_writes(appeal=appeal, event=event)
-            rows += queued
+        notified = _to_tell(appeal, event)
+        rows = [appeal, event]
         rows.append(audit_row(actor=actor or requester_user, verb="appeal.submitted", target=appeal,
                               extra={"channel": channel, "category": category.code, "routing": route.reason,
                                      "attachments": len(checked)}))
@@ -272,7 +277,7 @@ def appeal_submit(*, actor, channel: str, category: ServiceCategory, description
             for name in stored:
                 default_storage.delete(name)
             raise
-    if notified is not None:  # with another task backend: the notification task enqueued on commit
+    if notified is not None:  # with another task backend than the database's: its task enqueued on commit
         notified()
     # The new appeal's whole timeline, kept on it for the answer (no query to read it back).
     appeal.timeline = [event]

@@ -10,6 +10,7 @@ import time
 
 #: dotted path of a django-tasks task -> interval in seconds
 PERIODIC: dict[str, int] = {
+    "shequ.notify.tasks.notify_pending_task": 5,  # requesters told of changes to their appeals (docs/notifications.md)
     "shequ.appeals.tasks.appeals_sweep_task": 60,  # deadline warnings and escalations (docs/appeals.md)
     "shequ.core.tasks.audit_seal_task": 60,  # the audit log's hash chain (docs/security.md)
     "shequ.core.tasks.audit_alerts_task": 300,  # unusual bulk unmasking or export (docs/security.md)

@@ -1,8 +1,6 @@
 """Background work of the platform core: sealing the audit log and watching it (docs/security.md)."""
 from __future__ import annotations
 
-import weakref
-
 from django_tasks import task
 
 
@@ -31,9 +29,8 @@ def enqueue_with_transaction(task, **kwargs) -> None:
     enqueued once the transaction commits.
     """
     from django.db import transaction
-    from django_tasks_db import DatabaseBackend
 
-    if isinstance(task.get_backend(), DatabaseBackend):
+    if uses_database_backend(task):
         task.enqueue(**kwargs)
     else:
         transaction.on_commit(lambda: task.enqueue(**kwargs))
@@ -47,26 +44,10 @@ def idempotency_purge_task() -> dict:
     return {"purged": purge()}
 
 
-#: Backend -> the tasks it has validated (``task_row``); dropped with the backend.
-_validated: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def task_row(task, **kwargs):
-    """The row the database backend would write to enqueue ``task`` (not yet written), for a
-    caller that writes it together with its own rows (``shequ.core.writes.insert_rows``); None
-    with another backend, where the caller enqueues with ``enqueue_with_transaction`` once its rows
-    are written. The same fields as ``DatabaseBackend.enqueue`` (a test compares the two)."""
-    from django_tasks.utils import normalize_json
+def uses_database_backend(task) -> bool:
+    """Whether ``task`` runs through the database backend (the default): its rows are then in the
+    same database as the data, and a periodic task may find work written by the requests instead of
+    one task row per piece of work (``shequ.notify``)."""
     from django_tasks_db import DatabaseBackend
-    from django_tasks_db.models import DBTaskResult
 
-    backend = task.get_backend()
-    if not isinstance(backend, DatabaseBackend):
-        return None
-    valid = _validated.setdefault(backend, set())
-    if task not in valid:  # the checks of the task's function and options, once per backend
-        backend.validate_task(task)
-        valid.add(task)
-    return DBTaskResult(id=backend._get_id(), args_kwargs=normalize_json({"args": [], "kwargs": kwargs}),
-                        priority=task.priority, task_path=task.module_path, queue_name=task.queue_name,
-                        run_after=task.run_after, backend_name=backend.alias)
+    return isinstance(task.get_backend(), DatabaseBackend)

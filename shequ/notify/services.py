@@ -1,15 +1,17 @@
 """Telling requesters about their appeals.
 
-A change of status is recorded where it happens and told later: ``appeals.services._event`` calls
-``notify_status_change`` inside the appeal's transaction whenever the status changes (the intake
-writes the same row with its own: ``status_change_writes``), which enqueues one
-``tasks.deliver_event_task`` for the change (django-tasks; with the database backend its row is
-written in the same transaction, so the change and the task to tell it commit together or not at
-all). The task composes the messages — one ``Delivery`` per requester (the appeal's and those of the
-duplicates merged into it) and configured channel, ``event_compose`` — and sends each; a failure is
-retried on its own (``tasks.deliver_task``) with a growing delay until the delivery is marked sent
-or failed. Composing in the task keeps the request that changes the appeal free of the recipients'
-lookups, the texts and their signed links.
+A change of status is recorded where it happens and told later. The timeline line of the change is
+its own outbox entry: ``appeals.services`` asks ``mark_to_tell`` before writing the line, which sets
+its ``notify_pending`` (nothing for a new appeal nobody can be told about), so the change and the
+promise to tell it commit together or not at all, with no row of their own. With the database task
+backend (production) the periodic ``tasks.notify_pending_task`` (every few seconds, see
+``shequ.core.schedule``) takes the marked lines, composes their messages — one ``Delivery`` per
+requester (the appeal's and those of the duplicates merged into it) and configured channel,
+``event_compose`` — and sends each; with another backend (the immediate one of the tests) one
+``tasks.deliver_event_task`` per line is enqueued when the transaction commits. A failed delivery is
+retried on its own (``tasks.deliver_task``) with a growing delay until it is sent or marked failed.
+Composing afterwards keeps the request that changes the appeal free of the recipients' lookups,
+the texts and their signed links, and of any write beyond the line itself.
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ from django.utils.translation import gettext as _
 from shequ.appeals.models import Appeal, AppealEvent
 from shequ.core import writes
 from shequ.core.idcard import mask_phone
-from shequ.core.tasks import enqueue_with_transaction, task_row
+from shequ.core.tasks import enqueue_with_transaction, uses_database_backend
 from shequ.selfservice.links import follow_url
 
 from . import channels
@@ -112,54 +114,76 @@ def deliveries_for(*, appeal: Appeal, event: AppealEvent) -> list[Delivery]:
     return deliveries
 
 
-def status_change_writes(*, appeal: Appeal, event: AppealEvent) -> tuple[list, Callable[[], None]]:
-    """What a change of status records, for the caller to write with its own rows: with the
-    database task backend, the row of the task that composes and sends its messages
-    (``tasks.deliver_event_task``); and what to run once the rows are written (with another task
-    backend: enqueue that task when the transaction commits). Nothing for a new appeal nobody
-    can be told about (no phone, no account: an anonymous patrol finding)."""
+def mark_to_tell(*, appeal: Appeal, event: AppealEvent) -> Callable[[], None] | None:
+    """Mark the timeline line of a change of status (not yet written) as to be told to the
+    requester, and return what to run once it is written: None with the database task backend
+    (``notify_pending_task`` finds the line), else enqueue its ``deliver_event_task`` on commit.
+    A new appeal nobody can be told about (no phone, no account: an anonymous patrol finding) is
+    not marked; a later change is, since requesters of duplicates merged into it may be told."""
     if event.verb == "submitted" and not _reachable(appeal):  # a new appeal has no duplicates merged in yet
-        return [], _nothing
+        return None
+    event.notify_pending = True
     from .tasks import deliver_event_task
 
-    task = task_row(deliver_event_task, event_id=event.pk)
-    if task is not None:
-        return [task], _nothing
-    return [], lambda: enqueue_with_transaction(deliver_event_task, event_id=event.pk)
-
-
-def _nothing() -> None:
-    return None
-
-
-def notify_status_change(*, appeal: Appeal, event: AppealEvent) -> None:
-    """Enqueue the telling of a change of status (it runs once the transaction commits)."""
-    rows, after = status_change_writes(appeal=appeal, event=event)
-    writes.insert_rows(rows)
-    after()
+    if uses_database_backend(deliver_event_task):
+        return None
+    return lambda: enqueue_with_transaction(deliver_event_task, event_id=event.pk)
 
 
 def event_compose(*, event_id: int) -> int:
-    """Record the deliveries of one change of status (``deliveries_for``), once: a later run of
-    the same task finds them recorded. The number recorded by this call."""
+    """Record the deliveries of one change of status (``deliveries_for``) and clear its mark,
+    once: a later call finds them recorded. The number recorded by this call."""
     with transaction.atomic():
         event = (AppealEvent.objects.select_for_update(of=("self",)).select_related("appeal")
                  .filter(pk=event_id).first())
-        if event is None or Delivery.objects.filter(event_id=event_id).exists():
+        if event is None:
             return 0
+        return _compose(event)
+
+
+def _compose(event: AppealEvent) -> int:
+    """Inside the transaction that holds ``event`` locked: its deliveries, unless recorded before."""
+    recorded = 0
+    if not Delivery.objects.filter(event_id=event.pk).exists():
         deliveries = deliveries_for(appeal=event.appeal, event=event)
         writes.insert_rows(deliveries)
-        return len(deliveries)
+        recorded = len(deliveries)
+    if event.notify_pending:
+        AppealEvent.objects.filter(pk=event.pk).update(notify_pending=False)
+    return recorded
+
+
+def _send_pending(event_ids: list[int]) -> int:
+    ids = Delivery.objects.filter(event_id__in=event_ids, status=Delivery.Status.PENDING).order_by("id").values_list(
+        "id", flat=True)
+    sent = [delivery_send(delivery_id=pk) for pk in ids]
+    return sum(1 for d in sent if d is not None and d.status == Delivery.Status.SENT)
 
 
 def event_send(*, event_id: int) -> int:
     """Compose (``event_compose``) and send the pending deliveries of one change of status (each
     on its own, as ``delivery_send``); the number sent."""
     event_compose(event_id=event_id)
-    ids = Delivery.objects.filter(event_id=event_id, status=Delivery.Status.PENDING).order_by("id").values_list(
-        "id", flat=True)
-    sent = [delivery_send(delivery_id=pk) for pk in ids]
-    return sum(1 for d in sent if d is not None and d.status == Delivery.Status.SENT)
+    return _send_pending([event_id])
+
+
+#: How many marked lines one transaction of ``pending_send`` composes.
+PENDING_BATCH = 200
+
+
+def pending_send(*, batch: int = PENDING_BATCH) -> int:
+    """Compose and send the messages of every timeline line marked to be told (oldest first, in
+    batches; lines another run holds locked are left to it); the number sent."""
+    sent = 0
+    while True:
+        with transaction.atomic():
+            events = list(AppealEvent.objects.select_for_update(of=("self",), skip_locked=True)
+                          .select_related("appeal").filter(notify_pending=True).order_by("id")[:batch])
+            for event in events:
+                _compose(event)
+        if not events:
+            return sent
+        sent += _send_pending([e.pk for e in events])
 
 
 def max_tries() -> int:

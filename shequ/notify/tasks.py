@@ -19,3 +19,12 @@ def deliver_event_task(event_id: int) -> dict:
     from .services import event_send
 
     return {"sent": event_send(event_id=event_id)}
+
+
+@task()
+def notify_pending_task() -> dict:
+    """Compose and send the messages of every change marked to be told (see services.pending_send);
+    enqueued every few seconds by the scheduler."""
+    from .services import pending_send
+
+    return {"sent": pending_send()}

@@ -1,6 +1,6 @@
 """Rows written together (``shequ.core.writes``): stored exactly as ``save()`` stores them, all or
 none, with keys reserved beforehand; and the intake of an appeal using it (one write on
-PostgreSQL, the notification task in it with the database task backend)."""
+PostgreSQL; the line of the change marked to be told to the requester, no row of its own)."""
 import datetime as dt
 
 import pytest
@@ -12,10 +12,8 @@ from shequ.appeals.models import Appeal, AppealEvent
 from shequ.appeals.tests.factories import submit
 from shequ.core import writes
 from shequ.core.models import AuditLog
-from shequ.core.tasks import task_row
 from shequ.notify.models import Delivery
-from shequ.notify.services import event_send
-from shequ.notify.tasks import deliver_event_task
+from shequ.notify.services import event_send, pending_send
 
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -82,41 +80,47 @@ def test_postgresql_writes_every_row_in_one_round_trip(world):
 
 
 @override_settings(TASKS=DB_TASKS)
-def test_task_row_is_the_row_enqueue_writes(world):
+def test_intake_marks_its_line_to_be_told_and_the_periodic_task_tells_it(world):
     from django_tasks_db.models import DBTaskResult
 
-    enqueued = deliver_event_task.enqueue(event_id=41)
-    row = task_row(deliver_event_task, event_id=42)
-    writes.insert_rows([row])
-    a, b = DBTaskResult.objects.get(pk=enqueued.id), DBTaskResult.objects.get(pk=row.pk)
-    fields = ["status", "priority", "task_path", "queue_name", "backend_name", "run_after", "worker_ids",
-              "return_value", "exception_class_path", "traceback", "started_at", "finished_at"]
-    assert {f: getattr(a, f) for f in fields} == {f: getattr(b, f) for f in fields}
-    assert (a.args_kwargs, b.args_kwargs) == ({"args": [], "kwargs": {"event_id": 41}},
-                                              {"args": [], "kwargs": {"event_id": 42}})
-    with override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}):
-        assert task_row(deliver_event_task, event_id=1) is None
-
-
-@override_settings(TASKS=DB_TASKS)
-def test_intake_writes_the_task_that_tells_the_requester(world):
-    from django_tasks_db.models import DBTaskResult
+    from shequ.appeals.services import appeal_accept
+    from shequ.notify.tasks import notify_pending_task
 
     appeal = submit(actor=world.users["office"], requester_phone="13912345678")
     event = appeal.timeline[0]
-    task = DBTaskResult.objects.get(task_path="shequ.notify.tasks.deliver_event_task")
-    assert task.args_kwargs == {"args": [], "kwargs": {"event_id": event.pk}}
-    assert not Delivery.objects.exists()  # composed by the task, not while the requester waits
-    # what the worker then does: the messages composed and sent, once however often it runs
-    assert event_send(event_id=event.pk) == 1
-    assert event_send(event_id=event.pk) == 0
+    # the promise to tell is the timeline line itself: no task row, no delivery yet
+    assert AppealEvent.objects.get(pk=event.pk).notify_pending is True
+    assert not DBTaskResult.objects.exists()
+    assert not Delivery.objects.exists()  # composed later, not while the requester waits
+    # what the scheduler's periodic task then does: composed and sent once, however often it runs
+    assert notify_pending_task.call() == {"sent": 1}
+    assert pending_send() == 0
     (delivery,) = Delivery.objects.filter(event=event)
     assert (delivery.appeal_id, delivery.status) == (appeal.pk, "sent") and appeal.number in delivery.body
+    assert AppealEvent.objects.get(pk=event.pk).notify_pending is False
     assert AuditLog.objects.filter(verb="appeal.submitted", target_id=str(appeal.pk)).count() == 1
-    assert Appeal.objects.get(pk=appeal.pk).number == appeal.number
-    # nobody to tell (an anonymous patrol finding): no task
-    submit(actor=world.users["grid_a"], channel="patrol")
-    assert DBTaskResult.objects.filter(task_path="shequ.notify.tasks.deliver_event_task").count() == 1
+    # a later change of status is marked in its own line as well
+    appeal_accept(actor=world.users["office"], appeal_id=appeal.pk)
+    accepted = AppealEvent.objects.get(appeal=appeal, verb="accepted")
+    assert accepted.notify_pending is True and not DBTaskResult.objects.exists()
+    assert pending_send() == 1
+    assert Delivery.objects.get(event=accepted).to_status == "accepted"
+    # nobody to tell (an anonymous patrol finding): not marked
+    finding = submit(actor=world.users["grid_a"], channel="patrol")
+    assert AppealEvent.objects.get(pk=finding.timeline[0].pk).notify_pending is False
+    assert not AppealEvent.objects.filter(notify_pending=True).exists()
+
+
+def test_a_line_told_by_its_own_task_is_not_told_again(world, django_capture_on_commit_callbacks):
+    """With another task backend (the tests' immediate one) each marked line has its own task, run
+    on commit; the periodic task then finds nothing left."""
+    with django_capture_on_commit_callbacks(execute=True):
+        appeal = submit(actor=world.users["office"], requester_phone="13912345678")
+    event = AppealEvent.objects.get(pk=appeal.timeline[0].pk)
+    assert event.notify_pending is False
+    assert Delivery.objects.filter(event=event, status="sent").count() == 1
+    assert pending_send() == 0 and event_send(event_id=event.pk) == 0
+    assert Delivery.objects.filter(event=event).count() == 1
 
 
 def test_intake_round_trips(world):
