@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from shequ.appeals.models import Appeal, AppealEvent
+from shequ.appeals.selectors import merged_followers
 from shequ.core import writes
 from shequ.core.idcard import mask_phone
 from shequ.core.tasks import enqueue_with_transaction, uses_database_backend
@@ -43,7 +44,7 @@ def _reachable(appeal: Appeal) -> bool:
 def requesters_of(appeal: Appeal, *, followers: bool = True) -> list[Recipient]:
     """Whom to tell about a change of ``appeal``: its requester and the requesters of the duplicates
     merged into it (``Appeal.merged_into``), each with their own appeal's number and link."""
-    appeals = [appeal, *(Appeal.objects.filter(merged_into=appeal).select_related("requester_user") if followers else ())]
+    appeals = [appeal, *(merged_followers(appeal=appeal).select_related("requester_user") if followers else ())]
     user_ids = [a.requester_user_id for a in appeals if a.requester_user_id]
     openids = {}
     if user_ids:

@@ -13,7 +13,6 @@ from django.core.cache import cache
 from django.db import connection
 
 from shequ.appeals import services
-from shequ.appeals.models import Appeal
 from shequ.appeals.tests.factories import submit
 from shequ.notify import channels
 from shequ.notify.models import Delivery, Notification, WeChatBinding
@@ -237,5 +236,25 @@ def test_requesters_of_an_appeal(world):
     appeal = submit(channel="web", requester_user=world.users["resident_a"], requester_phone=PHONE)
     (recipient,) = requesters_of(appeal)
     assert (recipient.appeal_id, recipient.phone, recipient.user_id) == (appeal.pk, PHONE, world.users["resident_a"].pk)
-    has_merge = any(f.name == "merged_into" for f in Appeal._meta.get_fields())
-    assert has_merge or len(requesters_of(appeal)) == 1
+
+
+def test_the_requesters_of_a_merged_duplicate_are_kept_informed(world, commit):
+    """Staff merge a duplicate into an open appeal: its requester is told it was closed into the
+    other, and every later change of the other reaches both requesters, each with their own
+    appeal's number and link."""
+    other_phone = "13700001111"
+    primary = commit(lambda: submit(channel="web", requester_phone=PHONE))
+    duplicate = commit(lambda: submit(channel="hotline", requester_phone=other_phone))
+    commit(lambda: services.appeal_merge(actor=world.users["office"], appeal_id=duplicate.pk, into_id=primary.pk,
+                                         reason="同一处噪声"))
+    (closed,) = Delivery.objects.filter(event_verb="merged")
+    assert (closed.appeal_id, closed.address, closed.to_status) == (duplicate.pk, other_phone, "closed")
+    assert not Delivery.objects.filter(event_verb="merged_in").exists()  # the primary's status did not change
+    assert [r.appeal_id for r in requesters_of(primary)] == [primary.pk, duplicate.pk]
+    commit(lambda: _accept(world, primary))
+    told = {d.address: d for d in Delivery.objects.filter(event_verb="accepted")}
+    assert set(told) == {PHONE, other_phone}
+    assert told[PHONE].appeal_id == primary.pk and primary.number in told[PHONE].body
+    mine = told[other_phone]
+    assert mine.appeal_id == duplicate.pk and f"{duplicate.number}(已并入 {primary.number})" in mine.subject
+    assert appeal_id_from_token(mine.link.rstrip("/").rsplit("/", 1)[1]) == duplicate.pk
