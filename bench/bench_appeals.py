@@ -18,7 +18,8 @@ HTTP cases run against gunicorn (``-w 2``, settings ``config.settings.bench``) w
 * listing: Open311 ``GET /open311/requests.json`` and the staff ``GET /api/appeals``;
 * the rates dashboard ``GET /api/appeals/rates`` of the whole district (district office token).
 
-In process: the deadline sweep over the open appeals, cold (every open appeal past its times
+In process: the requesters' notifications the creation cases left marked, composed and sent as one
+worker's periodic task would (docs/notifications.md), how many a second; the deadline sweep over the open appeals, cold (every open appeal past its times
 still to be marked, the marks cleared first) and steady (the next minute's run), beside the
 the sweep's UPDATE run alone (no timeline rows, no audit), the floor of its work; and the SQL of the dashboard run raw.
 """
@@ -228,6 +229,20 @@ def in_process(args) -> list[tuple[str, float, str]]:
     from shequ.appeals.services import OPEN_STATUSES, _sweep_sql, appeals_sweep
 
     rows = []
+    # What the creation cases left for the background: the requesters still to be told (the
+    # timeline lines marked by the intakes), told as one worker running notify_pending_task would.
+    from shequ.notify.models import Delivery
+    from shequ.notify.services import pending_send
+
+    marked = AppealEvent.objects.filter(notify_pending=True).count()
+    before = Delivery.objects.count()
+    started = time.perf_counter()
+    sent = pending_send()
+    told_s = time.perf_counter() - started
+    print(f"notifications left by the creation cases: {marked:,} marked lines composed and told in {told_s:.2f} s "
+          f"({marked / told_s if told_s else 0:,.0f} lines/s; {Delivery.objects.count() - before:,} deliveries, "
+          f"{sent:,} sent)", flush=True)
+    rows.append(("notifications told", told_s, f"{marked:,} lines"))
     now = timezone.now()
     statuses = [str(s) for s in OPEN_STATUSES]
     for attempt in range(args.sweeps):

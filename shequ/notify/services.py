@@ -16,10 +16,12 @@ the texts and their signed links, and of any write beyond the line itself.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -33,6 +35,8 @@ from shequ.selfservice.links import follow_url
 from . import channels
 from .channels import ChannelError, Message, Recipient
 from .models import Delivery, Notification
+
+logger = logging.getLogger(__name__)
 
 
 def _reachable(appeal: Appeal) -> bool:
@@ -135,30 +139,40 @@ def event_compose(*, event_id: int) -> int:
     """Record the deliveries of one change of status (``deliveries_for``) and clear its mark,
     once: a later call finds them recorded. The number recorded by this call."""
     with transaction.atomic():
-        event = (AppealEvent.objects.select_for_update(of=("self",)).select_related("appeal")
-                 .filter(pk=event_id).first())
-        if event is None:
-            return 0
-        return _compose(event)
+        return _compose(AppealEvent.objects.select_for_update(of=("self",)).select_related("appeal")
+                        .filter(pk=event_id))
 
 
-def _compose(event: AppealEvent) -> int:
-    """Inside the transaction that holds ``event`` locked: its deliveries, unless recorded before."""
-    recorded = 0
-    if not Delivery.objects.filter(event_id=event.pk).exists():
-        deliveries = deliveries_for(appeal=event.appeal, event=event)
-        writes.insert_rows(deliveries)
-        recorded = len(deliveries)
-    if event.notify_pending:
-        AppealEvent.objects.filter(pk=event.pk).update(notify_pending=False)
-    return recorded
+def _compose(events) -> int:
+    """Inside a transaction: the deliveries of the locked timeline lines ``events`` (a queryset),
+    except lines whose deliveries were recorded before, written together; their marks cleared. The
+    number of deliveries recorded."""
+    events = list(events)
+    if not events:
+        return 0
+    done = set(Delivery.objects.filter(event_id__in=[e.pk for e in events]).values_list("event_id", flat=True))
+    deliveries = [d for e in events if e.pk not in done for d in deliveries_for(appeal=e.appeal, event=e)]
+    writes.insert_rows(deliveries)
+    marked = [e.pk for e in events if e.notify_pending]
+    if marked:
+        AppealEvent.objects.filter(pk__in=marked).update(notify_pending=False)
+    return len(deliveries)
 
 
 def _send_pending(event_ids: list[int]) -> int:
-    ids = Delivery.objects.filter(event_id__in=event_ids, status=Delivery.Status.PENDING).order_by("id").values_list(
-        "id", flat=True)
-    sent = [delivery_send(delivery_id=pk) for pk in ids]
-    return sum(1 for d in sent if d is not None and d.status == Delivery.Status.SENT)
+    """Send the pending deliveries of the timeline lines ``event_ids`` in one transaction (each
+    locked; one another run holds is left to it): each sent, or one more try recorded (``_attempt``),
+    all written together; a delivery to try again is handed to its own retry task. The number sent."""
+    with transaction.atomic():
+        deliveries = list(_pending().select_for_update(of=("self",), skip_locked=True)
+                          .filter(event_id__in=event_ids).order_by("id"))
+        for delivery in deliveries:
+            _attempt(delivery)
+        Delivery.objects.bulk_update(deliveries, _ATTEMPT_FIELDS)
+    for delivery in deliveries:
+        if delivery.status == Delivery.Status.PENDING:
+            _retry_later(delivery)
+    return sum(1 for d in deliveries if d.status == Delivery.Status.SENT)
 
 
 def event_send(*, event_id: int) -> int:
@@ -174,17 +188,17 @@ PENDING_BATCH = 200
 
 def pending_send(*, batch: int = PENDING_BATCH) -> int:
     """Compose and send the messages of every timeline line marked to be told (oldest first, in
-    batches; lines another run holds locked are left to it); the number sent."""
+    batches of ``batch`` composed in one transaction; lines another run holds locked are left to
+    it); the number sent."""
     sent = 0
     while True:
         with transaction.atomic():
-            events = list(AppealEvent.objects.select_for_update(of=("self",), skip_locked=True)
-                          .select_related("appeal").filter(notify_pending=True).order_by("id")[:batch])
-            for event in events:
-                _compose(event)
-        if not events:
+            ids = list(AppealEvent.objects.select_for_update(skip_locked=True).filter(notify_pending=True)
+                       .order_by("id").values_list("id", flat=True)[:batch])
+            _compose(AppealEvent.objects.select_related("appeal").filter(pk__in=ids))
+        if not ids:
             return sent
-        sent += _send_pending([e.pk for e in events])
+        sent += _send_pending(ids)
 
 
 def max_tries() -> int:
@@ -196,26 +210,44 @@ def retry_delay(tries: int) -> dt.timedelta:
     return dt.timedelta(minutes=4 ** (tries - 1))
 
 
+def _pending():
+    """Pending deliveries, each with its appeal's number (quoted by some channels)."""
+    return Delivery.objects.annotate(number=F("appeal__number")).filter(status=Delivery.Status.PENDING)
+
+
+#: What one try of a delivery changes.
+_ATTEMPT_FIELDS = ["tries", "status", "error", "sent_at", "updated_at"]
+
+
+def _attempt(delivery: Delivery) -> None:
+    """Try to send one pending delivery (from ``_pending``, locked): sent, or one more try recorded
+    (pending again, or failed after ``SHEQU_NOTIFY_MAX_TRIES``); not saved. Any error of the channel
+    counts as a failed try, so that one broken channel cannot leave the others' messages unsent."""
+    message = Message(subject=delivery.subject, text=delivery.body, link=delivery.link, number=delivery.number or "",
+                      status=_status_label(delivery.to_status), appeal_id=delivery.appeal_id)
+    delivery.tries += 1
+    try:
+        channel = channels.get(delivery.channel)
+        channel.send(address=delivery.address, message=message, user_id=delivery.user_id)
+    except Exception as exc:  # noqa: BLE001 - recorded on the delivery and retried
+        if not isinstance(exc, ChannelError):
+            logger.exception("notify channel %s failed on delivery %s", delivery.channel, delivery.pk)
+        delivery.error = str(exc)[:2000]
+        delivery.status = Delivery.Status.FAILED if delivery.tries >= max_tries() else Delivery.Status.PENDING
+    else:
+        delivery.status, delivery.error, delivery.sent_at = Delivery.Status.SENT, "", timezone.now()
+    delivery.updated_at = timezone.now()
+
+
 def delivery_send(*, delivery_id: int) -> Delivery | None:
-    """Send one pending delivery: sent, or one more try recorded (pending again, or failed after
-    ``SHEQU_NOTIFY_MAX_TRIES``). Returns the delivery, or None when it was already done."""
+    """Send one pending delivery (``_attempt``) and record the try. Returns the delivery, or None
+    when it was already done."""
     with transaction.atomic():
-        delivery = Delivery.objects.select_for_update().filter(pk=delivery_id, status=Delivery.Status.PENDING).first()
+        delivery = _pending().select_for_update(of=("self",)).filter(pk=delivery_id).first()
         if delivery is None:
             return None
-        number = Appeal.objects.filter(pk=delivery.appeal_id).values_list("number", flat=True).first() or ""
-        message = Message(subject=delivery.subject, text=delivery.body, link=delivery.link, number=number,
-                          status=_status_label(delivery.to_status), appeal_id=delivery.appeal_id)
-        delivery.tries += 1
-        try:
-            channel = channels.get(delivery.channel)
-            channel.send(address=delivery.address, message=message, user_id=delivery.user_id)
-        except (ChannelError, ImportError) as exc:
-            delivery.error = str(exc)[:2000]
-            delivery.status = Delivery.Status.FAILED if delivery.tries >= max_tries() else Delivery.Status.PENDING
-        else:
-            delivery.status, delivery.error, delivery.sent_at = Delivery.Status.SENT, "", timezone.now()
-        delivery.save(update_fields=["tries", "status", "error", "sent_at", "updated_at"])
+        _attempt(delivery)
+        delivery.save(update_fields=_ATTEMPT_FIELDS)
     if delivery.status == Delivery.Status.PENDING:
         _retry_later(delivery)
     return delivery

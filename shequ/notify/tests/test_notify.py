@@ -230,6 +230,39 @@ class RecordingChannel(channels.Channel):
         self.sent.append((address, message.number, message.status))
 
 
+class BrokenChannel(RecordingChannel):
+    def send(self, *, address, message, user_id=None):
+        raise RuntimeError("a bug in this channel")
+
+
+def test_the_periodic_task_tells_each_marked_change_once_and_a_broken_channel_harms_no_other(world, settings):
+    """With the database task backend (production) the changes are told by the periodic task: every
+    marked line of the batch composed, each delivery tried; a channel that fails for any reason is
+    recorded as a failed try (retried on its own later) while the other channels' messages go out."""
+    from django_tasks_db.models import DBTaskResult
+
+    from shequ.notify.services import pending_send
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.SHEQU_NOTIFY_CHANNELS = ["shequ.notify.tests.test_notify.RecordingChannel",
+                                      "shequ.notify.tests.test_notify.BrokenChannel"]
+    RecordingChannel.sent.clear()
+    first = submit(channel="web", requester_phone=PHONE)
+    second = submit(channel="hotline", requester_phone="13700001111")
+    _accept(world, first)
+    assert not Delivery.objects.exists() and not DBTaskResult.objects.exists()  # only marked so far
+    assert pending_send(batch=2) == 3  # two batches: both intakes, then the acceptance
+    assert sorted(RecordingChannel.sent) == sorted([(PHONE, first.number, "已受理登记"),
+                                                    ("13700001111", second.number, "已受理登记"),
+                                                    (PHONE, first.number, "已签收")])
+    broken = Delivery.objects.filter(channel__endswith="BrokenChannel")
+    assert broken.count() == 3
+    assert {(d.status, d.tries, d.error) for d in broken} == {("pending", 1, "a bug in this channel")}
+    retries = DBTaskResult.objects.filter(task_path="shequ.notify.tasks.deliver_task")
+    assert sorted(r.args_kwargs["kwargs"]["delivery_id"] for r in retries) == sorted(d.pk for d in broken)
+    assert pending_send() == 0 and len(RecordingChannel.sent) == 3  # nothing told twice
+
+
 def test_requesters_of_an_appeal(world):
     anonymous_patrol = submit(actor=world.users["grid_a"], channel="patrol")
     assert requesters_of(anonymous_patrol) == []
