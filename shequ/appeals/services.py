@@ -156,7 +156,7 @@ def appeal_note(appeal: Appeal, *, actor, verb: str, at: dt.datetime, note: str 
 def appeal_submit(*, actor, channel: str, category: ServiceCategory, description: str, contact_kind: str = "",
                   lng: float | None = None, lat: float | None = None, address=None, address_text: str = "",
                   requester_name: str = "", requester_phone: str = "", district: Node | None = None,
-                  external_number: str = "", requester_user=None, attachments=(), extra=None,
+                  external_number: str = "", requester_user=None, attachments=(), extra=None, audit=None,
                   now: dt.datetime | None = None) -> Appeal:
     """Take an appeal in: validate, route, compute its deadlines once, number it, record it.
 
@@ -169,10 +169,10 @@ def appeal_submit(*, actor, channel: str, category: ServiceCategory, description
     (type by content, size, count) before anything is written. The appeal returned carries its
     timeline (``timeline``: the one "submitted" line).
 
-    ``extra`` is the caller's own part of the intake (Open311: its submission and audit record):
-    called with the routed appeal before anything is written (it may refuse, raising), it returns
-    more rows to write with the appeal's; a callable in the list is called once the appeal has its
-    key and number and returns the row.
+    ``extra`` is the caller's own part of the intake (Open311: its submission): called with the
+    routed appeal before anything is written (it may refuse, raising), it returns more rows to write
+    with the appeal's (given their keys first, so they may point to one another). ``audit`` is what
+    the caller adds to the intake's one audit record (Open311: the client).
 
     Writing (``shequ.core.writes``): the number and the keys of the rows others point to come from
     one statement (``take_number``), then every row — appeal, timeline line (marked to be told to
@@ -234,23 +234,20 @@ def appeal_submit(*, actor, channel: str, category: ServiceCategory, description
     solo = writes.one_query() and not checked  # two statements, each whole on its own
     with nullcontext() if solo else transaction.atomic():
         keys = {Appeal: 1, AppealEvent: 1}
-        for row in more:  # the caller's rows (their own records may point to them)
-            if not callable(row):
-                keys[type(row)] = keys.get(type(row), 0) + 1
+        for row in more:  # the caller's rows
+            keys[type(row)] = keys.get(type(row), 0) + 1
         appeal.number, ids = take_number(day, keys)
         appeal.pk = ids[Appeal].pop()
         event = _event_row(appeal, actor=actor or requester_user, verb="submitted", at=now, note=route.reason,
                            extra={"channel": channel, "unit": route.unit_name, "attachments": len(checked)})
         event.pk = ids[AppealEvent].pop()
         for row in more:
-            if not callable(row):
-                row.pk = ids[type(row)].pop()
-        more = [row() if callable(row) else row for row in more]
+            row.pk = ids[type(row)].pop()
         notified = _to_tell(appeal, event)
         rows = [appeal, event]
         rows.append(audit_row(actor=actor or requester_user, verb="appeal.submitted", target=appeal,
                               extra={"channel": channel, "category": category.code, "routing": route.reason,
-                                     "attachments": len(checked)}))
+                                     "attachments": len(checked), **(audit or {})}))
         stored: list[str] = []
         try:
             for item in checked:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from shequ.appeals.models import Channel, ServiceCategory
 from shequ.appeals.services import appeal_submit
-from shequ.core.audit import audit_record, audit_row
+from shequ.core.audit import audit_record
 from shequ.core.errors import ShequError
 from shequ.core.kept import Kept, instance_copy
 from shequ.jurisdiction.models import Node
@@ -196,8 +196,8 @@ def request_submit(*, api_key: ApiKey, district: Node | None, category: ServiceC
                    now: dt.datetime | None = None) -> Submission:
     """Create the appeal of one POSTed service request, or raise 400/403/404 and write nothing.
 
-    The submission and its audit record are written with the appeal's own rows
-    (``appeal_submit(extra=…)``: one write, all or none)."""
+    The submission is written with the appeal's own rows (``appeal_submit(extra=…)``: one write,
+    all or none); the intake's audit record names the client."""
     if api_key.district_id and district is not None and district.pk != api_key.district_id:
         raise Open311Error(403, _("该 api_key 只能向 %(d)s 提交诉求") % {"d": api_key.district.code})
     district = district or api_key.district
@@ -230,15 +230,14 @@ def request_submit(*, api_key: ApiKey, district: Node | None, category: ServiceC
         if district is not None and appeal.district_id != district.pk:
             raise Open311Error(400, _("位置不在 jurisdiction_id %(d)s 的范围内") % {"d": district.code})
         submission.appeal = appeal
-        return [submission, lambda: audit_row(
-            actor=None, verb="open311.submitted", target=submission, node_id=appeal.audit_node_id,
-            extra={"client": api_key.pk, "appeal": appeal.number, "category": category.code})]
+        return [submission]
 
     try:
         appeal_submit(actor=None, channel=Channel.OPEN311, category=category, description=description,
                       lng=lng_value, lat=lat_value, address=address, address_text=address_string,
                       requester_name=_requester_name(first_name, last_name)[:50],
-                      requester_phone=(phone or "").strip(), district=district, extra=extra, now=now)
+                      requester_phone=(phone or "").strip(), district=district, extra=extra,
+                      audit={"client": api_key.pk, "client_name": api_key.name}, now=now)
     except ShequError as exc:
         raise from_shequ_error(exc) from None
     return submission

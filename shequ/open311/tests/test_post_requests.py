@@ -39,7 +39,12 @@ def test_post_creates_an_appeal_routed_like_any_other(client, world, catalog, cl
     assert appeal.handling_node_id == world.nodes["A_grid"].id and "坐标位于" in appeal.routing_reason
     submission = appeal.open311
     assert submission.attributes == {"time_of_day": "night", "source": ["renovation", "music"]}
-    assert AuditLog.objects.filter(verb="open311.submitted", target_id=str(submission.pk)).exists()
+    # one audit record of the intake, naming the client; none of its own for the submission
+    (record,) = AuditLog.objects.filter(target_type="appeals.appeal", target_id=str(appeal.pk))
+    assert (record.verb, record.actor_id, record.target_repr) == ("appeal.submitted", None, appeal.number)
+    assert (record.extra["channel"], record.extra["client"], record.extra["client_name"]) == (
+        "open311", submission.api_key_id, submission.api_key.name)
+    assert not AuditLog.objects.filter(target_type="open311.submission").exists()
 
 
 def test_requester_data_is_encrypted_at_rest(client, world, catalog, client_key):
