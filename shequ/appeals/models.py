@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from shequ.core.errors import InvalidTransition
 from shequ.core.fields import EncryptedTextField
 from shequ.core.models import BaseModel
-from shequ.jurisdiction.models import Department, Located, Node
+from shequ.jurisdiction.models import Department, Located, Node, ancestor_field
 
 from .errors import AppealErrorCode
 
@@ -160,6 +160,10 @@ class Appeal(Located, BaseModel):
         CLOSED = "closed", _("已办结")
         REOPENED = "reopened", _("已重启")
 
+    # The district, street, community and grid columns each lead a list index (Meta.indexes): no
+    # index of their own besides, which every intake would have to update as well.
+    district, street, community, grid = (ancestor_field(level, db_index=False)
+                                         for level in ("district", "street", "community", "grid"))
     number = models.CharField(_("诉求编号"), max_length=32, unique=True, editable=False)
     channel = models.CharField(_("来源渠道"), max_length=16, choices=Channel.choices)
     contact_kind = models.CharField(_("诉求类型"), max_length=16, choices=ContactKind.choices)
@@ -182,7 +186,8 @@ class Appeal(Located, BaseModel):
                                        on_delete=models.PROTECT, related_name="+",
                                        help_text=_("首问负责:无论如何转办,始终为该诉求的责任人"))
     handling_node = models.ForeignKey(Node, verbose_name=_("承办辖区单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    handling_department = models.ForeignKey(Department, verbose_name=_("承办部门"), null=True, blank=True, on_delete=models.PROTECT, related_name="appeals")
+    handling_department = models.ForeignKey(Department, verbose_name=_("承办部门"), null=True, blank=True, on_delete=models.PROTECT,
+                                            related_name="appeals", db_index=False)  # leads two indexes below
     lead_node = models.ForeignKey(Node, verbose_name=_("主办辖区单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     lead_department = models.ForeignKey(Department, verbose_name=_("主办部门"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     routing_reason = models.TextField(_("派单依据"), blank=True)

@@ -69,16 +69,27 @@ class NodeKind(models.TextChoices):
     UNIT = "unit", _("单元")
 
 
+_ANCESTOR_NAMES = {"city": _("市"), "district": _("区县"), "street": _("街道/乡镇"), "community": _("社区/村"),
+                   "compound": _("小区"), "grid": _("网格"), "building": _("楼栋")}
+
+
+def ancestor_field(level: str, **kwargs) -> models.ForeignKey:
+    """The column of one ancestor level of a ``Located`` model (a model whose own indexes already
+    lead with the column passes ``db_index=False``)."""
+    return models.ForeignKey("jurisdiction.Node", verbose_name=_ANCESTOR_NAMES[level], null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+", **kwargs)
+
+
 class Located(models.Model):
     """Ancestor columns: which city, district, street, community, compound, grid, building."""
 
-    city = models.ForeignKey("jurisdiction.Node", verbose_name=_("市"), null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
-    district = models.ForeignKey("jurisdiction.Node", verbose_name=_("区县"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    street = models.ForeignKey("jurisdiction.Node", verbose_name=_("街道/乡镇"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    community = models.ForeignKey("jurisdiction.Node", verbose_name=_("社区/村"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    compound = models.ForeignKey("jurisdiction.Node", verbose_name=_("小区"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    grid = models.ForeignKey("jurisdiction.Node", verbose_name=_("网格"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    building = models.ForeignKey("jurisdiction.Node", verbose_name=_("楼栋"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    city = ancestor_field("city", db_index=False)
+    district = ancestor_field("district")
+    street = ancestor_field("street")
+    community = ancestor_field("community")
+    compound = ancestor_field("compound")
+    grid = ancestor_field("grid")
+    building = ancestor_field("building")
 
     class Meta:
         abstract = True
