@@ -4,6 +4,11 @@ the indexes are dropped; the foreign keys stay as they are (not dropped and vali
 import django.db.models.deletion
 from django.db import migrations, models
 
+#: The single-column indexes Django made for these foreign keys (the same names on every database).
+INDEXES = (("appeals_appeal_district_id_c2de186e", "district_id"), ("appeals_appeal_street_id_97cf7298", "street_id"),
+           ("appeals_appeal_community_id_399ff694", "community_id"), ("appeals_appeal_grid_id_666e15d6", "grid_id"),
+           ("appeals_appeal_handling_department_id_6d9fdd2c", "handling_department_id"))
+
 
 class Migration(migrations.Migration):
 
@@ -43,16 +48,9 @@ class Migration(migrations.Migration):
             ],
             database_operations=[
                 migrations.RunSQL(
-                    [f'DROP INDEX IF EXISTS "{name}"' for name in (
-                        "appeals_appeal_district_id_c2de186e", "appeals_appeal_street_id_97cf7298",
-                        "appeals_appeal_community_id_399ff694", "appeals_appeal_grid_id_666e15d6",
-                        "appeals_appeal_handling_department_id_6d9fdd2c")],
-                    reverse_sql=[f'CREATE INDEX IF NOT EXISTS "{name}" ON "appeals_appeal" ("{column}")' for name, column in (
-                        ("appeals_appeal_district_id_c2de186e", "district_id"),
-                        ("appeals_appeal_street_id_97cf7298", "street_id"),
-                        ("appeals_appeal_community_id_399ff694", "community_id"),
-                        ("appeals_appeal_grid_id_666e15d6", "grid_id"),
-                        ("appeals_appeal_handling_department_id_6d9fdd2c", "handling_department_id"))],
+                    [f'DROP INDEX IF EXISTS "{name}"' for name, _column in INDEXES],
+                    reverse_sql=[f'CREATE INDEX IF NOT EXISTS "{name}" ON "appeals_appeal" ("{column}")'
+                                 for name, column in INDEXES],
                 ),
             ],
         ),
