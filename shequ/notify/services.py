@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -159,38 +159,45 @@ def _compose(events) -> int:
     return len(deliveries)
 
 
-def _send_pending(event_ids: list[int]) -> int:
-    """Send the pending deliveries of the timeline lines ``event_ids`` in one transaction (each
+def _send(selection: Q) -> tuple[int, int]:
+    """Send the pending deliveries ``selection`` picks, at most a batch, in one transaction (each
     locked; one another run holds is left to it): each sent, or one more try recorded (``_attempt``),
-    all written together; a delivery to try again is handed to its own retry task. The number sent."""
+    all written together; a delivery to try again is handed to its own retry task. How many were
+    tried, and how many sent."""
     with transaction.atomic():
-        deliveries = list(_pending().select_for_update(of=("self",), skip_locked=True)
-                          .filter(event_id__in=event_ids).order_by("id"))
+        deliveries = list(_pending().select_for_update(of=("self",), skip_locked=True).filter(selection)
+                          .order_by("id")[:PENDING_BATCH])
         for delivery in deliveries:
             _attempt(delivery)
         Delivery.objects.bulk_update(deliveries, _ATTEMPT_FIELDS)
     for delivery in deliveries:
         if delivery.status == Delivery.Status.PENDING:
             _retry_later(delivery)
-    return sum(1 for d in deliveries if d.status == Delivery.Status.SENT)
+    return len(deliveries), sum(1 for d in deliveries if d.status == Delivery.Status.SENT)
 
 
 def event_send(*, event_id: int) -> int:
-    """Compose (``event_compose``) and send the pending deliveries of one change of status (each
-    on its own, as ``delivery_send``); the number sent."""
+    """Compose (``event_compose``) and send the pending deliveries of one change of status; the
+    number sent."""
     event_compose(event_id=event_id)
-    return _send_pending([event_id])
+    return _send(Q(event_id=event_id, tries=0))[1]
 
 
-#: How many marked lines one transaction of ``pending_send`` composes.
+#: How many marked lines, or deliveries, one transaction of ``pending_send`` takes.
 PENDING_BATCH = 200
+
+#: A delivery composed this long ago and never tried was left by a run that stopped before sending.
+STALE = dt.timedelta(minutes=5)
 
 
 def pending_send(*, batch: int = PENDING_BATCH) -> int:
     """Compose and send the messages of every timeline line marked to be told (oldest first, in
     batches of ``batch`` composed in one transaction; lines another run holds locked are left to
-    it); the number sent."""
-    sent = 0
+    it), after the deliveries an earlier run composed but never tried (``STALE``); the number sent."""
+    sent, tried = 0, 1
+    while tried:
+        tried, told = _send(Q(tries=0, created_at__lt=timezone.now() - STALE))
+        sent += told
     while True:
         with transaction.atomic():
             ids = list(AppealEvent.objects.select_for_update(skip_locked=True).filter(notify_pending=True)
@@ -198,7 +205,11 @@ def pending_send(*, batch: int = PENDING_BATCH) -> int:
             _compose(AppealEvent.objects.select_related("appeal").filter(pk__in=ids))
         if not ids:
             return sent
-        sent += _send_pending(ids)
+        while True:  # a line has one delivery per requester and channel: a batch may take several sends
+            tried, told = _send(Q(event_id__in=ids, tries=0))  # a failed try waits for its own retry
+            sent += told
+            if not tried:
+                break
 
 
 def max_tries() -> int:

@@ -263,6 +263,22 @@ def test_the_periodic_task_tells_each_marked_change_once_and_a_broken_channel_ha
     assert pending_send() == 0 and len(RecordingChannel.sent) == 3  # nothing told twice
 
 
+def test_deliveries_a_stopped_run_composed_but_never_tried_are_sent_by_the_next(world, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from shequ.notify.services import STALE, event_compose, pending_send
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    appeal = submit(channel="web", requester_phone=PHONE)
+    assert event_compose(event_id=appeal.timeline[0].pk) == 1  # composed, then the run stopped
+    assert pending_send() == 0  # too recent to tell from a run still sending it
+    Delivery.objects.update(created_at=timezone.now() - STALE - timedelta(seconds=1))
+    assert pending_send() == 1
+    assert Delivery.objects.get().status == "sent"
+
+
 def test_requesters_of_an_appeal(world):
     anonymous_patrol = submit(actor=world.users["grid_a"], channel="patrol")
     assert requesters_of(anonymous_patrol) == []
