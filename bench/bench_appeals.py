@@ -19,9 +19,10 @@ HTTP cases run against gunicorn (``-w 2``, settings ``config.settings.bench``) w
 * the rates dashboard ``GET /api/appeals/rates`` of the whole district (district office token).
 
 In process: the requesters' notifications the creation cases left marked, composed and sent as one
-worker's periodic task would (docs/notifications.md), how many a second; the deadline sweep over the open appeals, cold (every open appeal past its times
-still to be marked, the marks cleared first) and steady (the next minute's run), beside the
-the sweep's UPDATE run alone (no timeline rows, no audit), the floor of its work; and the SQL of the dashboard run raw.
+worker's periodic task would (docs/notifications.md), how many a second; the deadline sweep over
+the open appeals, cold (every open appeal past its times still to be marked, the marks cleared
+first) and steady (the next minute's run), beside the sweep's UPDATE run alone (no timeline rows,
+no audit), the floor of its work; and the SQL of the dashboard run raw.
 """
 from __future__ import annotations
 

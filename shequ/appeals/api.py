@@ -107,7 +107,7 @@ _LIST_COLUMNS = ("id", "number", "status", "channel", "contact_kind", "category_
                  "handling_department__name", "received_at", "completion_due_at")
 
 
-def _list_item(row: dict, status_labels: dict[str, str]) -> dict:
+def _list_item(row: dict) -> dict:
     """One ``AppealOut`` document (same keys, order and values) from a row of ``_LIST_COLUMNS``."""
     if row["handling_department_id"] is not None:
         unit = {"type": "department", "id": row["handling_department_id"], "name": row["handling_department__name"]}
@@ -115,7 +115,7 @@ def _list_item(row: dict, status_labels: dict[str, str]) -> dict:
         unit = {"type": "node", "id": row["handling_node_id"], "name": row["handling_node__name"]}
     else:
         unit = None
-    return {"id": row["id"], "number": row["number"], "status": row["status"], "status_label": status_labels[row["status"]],
+    return {"id": row["id"], "number": row["number"], "status": row["status"], "status_label": Appeal.status_label(row["status"]),
             "channel": row["channel"], "contact_kind": row["contact_kind"], "category": row["category__code"],
             "category_name": row["category__name"], "community": row["community__name"] or "", "handling_unit": unit,
             "received_at": row["received_at"], "completion_due_at": row["completion_due_at"]}
@@ -267,10 +267,9 @@ def appeal_list(request, filters: Query[AppealQuery]):
         overdue_at=timezone.now() if filters.overdue else None,
     )
     page = paginate(qs, filters, columns=_LIST_COLUMNS)
-    labels = {value: str(label) for value, label in Appeal.Status.choices}
     # Built as the page schema would dump it, then rendered by the API's own renderer (same JSON).
     document = {"count": page["count"], "count_is_estimate": page["count_is_estimate"], "limit": page["limit"],
-                "offset": page["offset"], "items": [_list_item(row, labels) for row in page["items"]]}
+                "offset": page["offset"], "items": [_list_item(row) for row in page["items"]]}
     from shequ.api import api  # the API this router is mounted on (imported here: it imports this module)
 
     return api.create_response(request, document, status=200)

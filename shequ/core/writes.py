@@ -1,9 +1,8 @@
 """New rows of several tables written together in as few round trips as the database allows.
 
-The intake of an appeal writes four to six rows (the appeal, its timeline line, the task that tells
-the requester, the audit record, an Open311 submission). Saved one by one through the ORM that is
-six round trips to PostgreSQL, each waiting for the server, plus ``BEGIN`` and
-``COMMIT``. Here:
+The intake of an appeal writes three or four rows (the appeal, its timeline line, the audit record,
+an Open311 submission), and its attachments. Saved one by one through the ORM that is four round
+trips to PostgreSQL, each waiting for the server, plus ``BEGIN`` and ``COMMIT``. Here:
 
 * ``reserve_ids`` gives the rows that others point to their primary keys first, from the
   tables' own sequences (PostgreSQL: one statement, which may also carry the caller's own

@@ -180,7 +180,7 @@ def event_send(*, event_id: int) -> int:
     """Compose (``event_compose``) and send the pending deliveries of one change of status; the
     number sent."""
     event_compose(event_id=event_id)
-    return _send(Q(event_id=event_id, tries=0))[1]
+    return _send_untried(Q(event_id=event_id))
 
 
 #: How many marked lines, or deliveries, one transaction of ``pending_send`` takes.
@@ -194,10 +194,7 @@ def pending_send(*, batch: int = PENDING_BATCH) -> int:
     """Compose and send the messages of every timeline line marked to be told (oldest first, in
     batches of ``batch`` composed in one transaction; lines another run holds locked are left to
     it), after the deliveries an earlier run composed but never tried (``STALE``); the number sent."""
-    sent, tried = 0, 1
-    while tried:
-        tried, told = _send(Q(tries=0, created_at__lt=timezone.now() - STALE))
-        sent += told
+    sent = _send_untried(Q(created_at__lt=timezone.now() - STALE))
     while True:
         with transaction.atomic():
             ids = list(AppealEvent.objects.select_for_update(skip_locked=True).filter(notify_pending=True)
@@ -205,11 +202,18 @@ def pending_send(*, batch: int = PENDING_BATCH) -> int:
             _compose(AppealEvent.objects.select_related("appeal").filter(pk__in=ids))
         if not ids:
             return sent
-        while True:  # a line has one delivery per requester and channel: a batch may take several sends
-            tried, told = _send(Q(event_id__in=ids, tries=0))  # a failed try waits for its own retry
-            sent += told
-            if not tried:
-                break
+        sent += _send_untried(Q(event_id__in=ids))
+
+
+def _send_untried(selection: Q) -> int:
+    """Send, batch after batch, every pending delivery ``selection`` picks that was never tried (a
+    failed try waits for its own retry); the number sent."""
+    sent = 0
+    while True:
+        tried, told = _send(selection & Q(tries=0))
+        sent += told
+        if not tried:
+            return sent
 
 
 def max_tries() -> int:
