@@ -20,6 +20,18 @@ def pytest_configure(config):
             raise pytest.UsageError(f"PostgreSQL test run requested but the server cannot be reached: {exc}") from exc
 
 
+def pytest_collection_modifyitems(config, items):
+    """Browser tests run once, on the SQLite pass: they check what chromium shows and does, which
+    does not depend on the database; the same pages' queries run on PostgreSQL in the Django-client
+    page tests (as the API's schema fuzzing, shequ/security/tests/test_api_fuzz.py)."""
+    if os.environ.get("SHEQU_TEST_DB") != "postgres":
+        return
+    skip = pytest.mark.skip(reason="browser tests run once, on the SQLite pass")
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(skip)
+
+
 @pytest.fixture
 def world(db):
     from shequ.core.testing import build_world

@@ -8,7 +8,6 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Iterable
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from shequ.appeals.deadlines import SHANGHAI
 from shequ.core.audit import audit_record
 from shequ.core.errors import Conflict, InvalidInput, NotInScope
+from shequ.core.validation import full_clean
 from shequ.jurisdiction import scoping
 from shequ.jurisdiction.models import LEVEL_RANK, Level, Node
 from shequ.registry.models import Establishment, Household, Resident
@@ -38,15 +38,6 @@ def required_text(value: str, field: str, message: str, max_length: int | None =
     if max_length and len(value) > max_length:
         raise InvalidInput(_("%(field)s 过长(最多 %(n)s 字)") % {"field": field, "n": max_length}, extra={"field": field})
     return value
-
-
-def full_clean(obj, exclude: Iterable[str] = ()) -> None:
-    try:
-        obj.full_clean(exclude=list(exclude), validate_unique=False, validate_constraints=False)
-    except ValidationError as exc:
-        fields = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
-        field, messages = next(iter(fields.items()))
-        raise InvalidInput(f"{field}: {messages[0]}", extra={"field": field, "fields": fields}) from None
 
 
 def _lock(qs, user, pk: int, via: str = ""):

@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Iterable
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +12,7 @@ from shequ.core import crypto
 from shequ.core.versioning import ensure_version
 from shequ.core.audit import audit_record
 from shequ.core.errors import Conflict, InvalidInput, NotAllowed
+from shequ.core.validation import full_clean
 from shequ.core.idcard import IdNumberError, normalize_phone, parse_id_number, validate_phone
 from shequ.jurisdiction import scoping
 from shequ.jurisdiction.models import Level, Node
@@ -21,15 +21,6 @@ from . import addresses
 from .models import Address, Establishment, House, Household, HouseholdMembership, Resident, Tag, Tenancy
 
 RESIDENT_EDITABLE = ("name", "id_number", "phone", "ethnicity", "relation", "residence_type", "status", "note")
-
-
-def _full_clean(obj, exclude: Iterable[str] = ()) -> None:
-    try:
-        obj.full_clean(exclude=list(exclude), validate_unique=False, validate_constraints=False)
-    except ValidationError as exc:
-        fields = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
-        first = next(iter(fields.items()))
-        raise InvalidInput(f"{first[0]}: {first[1][0]}", extra={"fields": fields}) from None
 
 
 # --- personal data -------------------------------------------------------------------------
@@ -106,7 +97,7 @@ def building_address_set(*, actor, building: Node, road: str, number: str, compo
     address.road, address.number, address.compound_name = road.strip(), number.strip(), compound_name.strip()
     address.building_no = (building_no or building.name).strip()
     _address_fill(address)
-    _full_clean(address)
+    full_clean(address)
     address.save()
     for house_address in Address.objects.filter(building=building, kind=Address.Kind.HOUSE):
         house_address.road, house_address.number = address.road, address.number
@@ -141,7 +132,7 @@ def house_create(*, actor, building: Node, room: str, unit_node: Node | None = N
     house = House(code=code or house_code(building, unit_no, room.strip()), address=address, unit_node=unit_node,
                   room=room.strip(), floor=floor, area=area, use=use, owner_name=owner_name, group=group)
     house.copy_location(building)
-    _full_clean(house, exclude=["address"])
+    full_clean(house, exclude=["address"])
     try:
         with transaction.atomic():
             house.save()
@@ -167,7 +158,7 @@ def house_update(*, actor, house: House, **changes: Any) -> House:
     scoping.ensure_can(actor, "registry.change", house)
     changed = _apply_changes(house, changes, {"floor", "area", "use", "owner_name", "group"})
     if changed:
-        _full_clean(house, exclude=["address"])
+        full_clean(house, exclude=["address"])
         house.save(update_fields=[*changed, "updated_at"])
         audit_record(actor=actor, verb="house.updated", target=house, extra={"fields": changed})
     return house
@@ -195,7 +186,7 @@ def household_create(*, actor, house: House, number: str, kind: str = Household.
     scoping.ensure_can(actor, "registry.change", house)
     household = Household(house=house, number=number.strip(), kind=kind, registration=registration, group=group or house.group)
     household.copy_location(house)
-    _full_clean(household)
+    full_clean(household)
     if Household.objects.filter(number=household.number).exists():
         raise Conflict(_("户号 %(n)s 已存在") % {"n": household.number}, extra={"field": "number"})
     household.save()
@@ -209,7 +200,7 @@ def household_update(*, actor, household: Household, **changes: Any) -> Househol
     scoping.ensure_can(actor, "registry.change", household)
     changed = _apply_changes(household, changes, {"kind", "registration", "group"})
     if changed:
-        _full_clean(household)
+        full_clean(household)
         household.save(update_fields=[*changed, "updated_at"])
         audit_record(actor=actor, verb="household.updated", target=household, extra={"fields": changed})
     return household
@@ -257,7 +248,7 @@ def resident_create(*, actor, name: str, household: Household | None = None, hou
     resident.copy_location(house)
     apply_id_number(resident, id_number)
     apply_phone(resident, phone)
-    _full_clean(resident, exclude=["id_number", "phone"])
+    full_clean(resident, exclude=["id_number", "phone"])
     if resident.id_hash and Resident.objects.with_id_hash(resident.id_hash).exists():
         raise Conflict(_("该身份证号已登记"), extra={"field": "id_number"})
     resident.save()
@@ -301,7 +292,7 @@ def resident_update(*, actor, resident: Resident, tags: Iterable[Tag | str] | No
             setattr(resident, key, value)
             changed.append(key)
     if changed:
-        _full_clean(resident, exclude=["id_number", "phone"])
+        full_clean(resident, exclude=["id_number", "phone"])
         resident.save(update_fields=[*changed, "updated_at"])
     if tags is not None and not scoping.can_unmask(actor):
         # Sensitive tags are hidden from this user, so a replacement set cannot mean to drop them.
@@ -423,7 +414,7 @@ def establishment_save(*, actor, address: Address, establishment: Establishment 
     unit.copy_location(address)
     if unit.kind == Establishment.Kind.RESIDENT_UNIT:
         unit.is_resident_unit = True
-    _full_clean(unit, exclude=["contact_phone", "address"])
+    full_clean(unit, exclude=["contact_phone", "address"])
     if unit.credit_code and Establishment.objects.filter(credit_code=unit.credit_code).exclude(pk=unit.pk).exists():
         raise Conflict(_("统一社会信用代码 %(c)s 已登记") % {"c": unit.credit_code}, extra={"field": "credit_code"})
     unit.save()

@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 
 from shequ.core.audit import audit_record
 from shequ.core.errors import Conflict, InvalidInput, NotInScope
+from shequ.core.validation import full_clean
 from shequ.jurisdiction import scoping
 from shequ.jurisdiction.models import LEVEL_RANK, Level, Node
-from shequ.party.services import full_clean, required_text
+from shequ.party.services import required_text
 from shequ.registry.models import Establishment
 
 from .errors import SocialOrgErrorCode

@@ -10,7 +10,6 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from shequ.accounts.models import Role
 from shequ.core.audit import audit_record
 from shequ.core.errors import Conflict, InvalidInput, NotAllowed
+from shequ.core.validation import full_clean
 from shequ.jurisdiction import scoping
 from shequ.jurisdiction.models import Level, Node
 from shequ.registry.services import apply_id_number, apply_phone
@@ -31,15 +31,6 @@ from .models import (
 
 WORKER_FIELDS = ("name", "sex", "birth_date", "position", "education", "certificate", "monthly_pay", "pension_insured",
                  "medical_insured", "unemployment_insured", "injury_insured", "hired_on", "status", "left_on", "note")
-
-
-def _full_clean(obj, exclude=()) -> None:
-    try:
-        obj.full_clean(exclude=list(exclude), validate_unique=False, validate_constraints=False)
-    except ValidationError as exc:
-        fields = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
-        field, messages = next(iter(fields.items()))
-        raise InvalidInput(f"{field}: {messages[0]}", extra={"field": field, "fields": fields}) from None
 
 
 def _community(actor, community: Node) -> Node:
@@ -102,7 +93,7 @@ def worker_create(*, actor, community: Node, name: str, id_number: str = "", pho
     worker = Worker()
     worker.copy_location(_community(actor, community))
     _apply_worker(worker, {"name": name, "id_number": id_number, "phone": phone, **fields})
-    _full_clean(worker, exclude=["id_number", "phone"])
+    full_clean(worker, exclude=["id_number", "phone"])
     _check_duplicate(worker)
     worker.save()
     audit_record(actor=actor, verb="worker.created", target=worker)
@@ -119,7 +110,7 @@ def worker_update(*, actor, worker_id: int, community: Node | None = None, **fie
         worker.copy_location(_community(actor, community))
         changed += worker.location_fields()
     if changed:
-        _full_clean(worker, exclude=["id_number", "phone"])
+        full_clean(worker, exclude=["id_number", "phone"])
         _check_duplicate(worker)
         worker.save(update_fields=sorted(set(changed)) + ["updated_at"])
         audit_record(actor=actor, verb="worker.updated", target=worker,
@@ -142,7 +133,7 @@ def training_add(*, actor, worker_id: int, title: str, start_on: dt.date, hours=
     scoping.ensure_can(actor, "workforce.manage", worker)
     training = Training(worker=worker, title=(title or "").strip(), start_on=start_on, hours=hours,
                         organizer=(organizer or "").strip())
-    _full_clean(training)
+    full_clean(training)
     training.save()
     audit_record(actor=actor, verb="worker.training_added", target=training, node_id=worker.community_id)
     return training
@@ -163,7 +154,7 @@ def assessment_record(*, actor, worker_id: int, year: int, grade: str, remarks: 
     assessment = assessment or Assessment(worker=worker, year=year)
     assessment.grade, assessment.remarks = grade, (remarks or "").strip()
     assessment.assessed_on, assessment.assessed_by = today, actor
-    _full_clean(assessment)
+    full_clean(assessment)
     assessment.save()
     audit_record(actor=actor, verb=verb, target=assessment, node_id=worker.community_id,
                  extra={"year": year, "grade": grade})
@@ -181,7 +172,7 @@ def candidate_create(*, actor, community: Node, name: str, position: str, year: 
                           created_by=actor)
     candidate.copy_location(_community(actor, community))
     apply_id_number(candidate, (id_number or "").strip())
-    _full_clean(candidate, exclude=["id_number"])
+    full_clean(candidate, exclude=["id_number"])
     candidate.save()
     audit_record(actor=actor, verb="candidate.created", target=candidate)
     return candidate
@@ -240,7 +231,7 @@ def funding_create(*, actor, community: Node, kind: str, year: int, amount, allo
     funding = Funding(kind=kind, year=year, amount=_money(amount, "amount"), allocated_on=allocated_on,
                       source=(source or "").strip(), purpose=(purpose or "").strip(), created_by=actor)
     funding.copy_location(_community(actor, community))
-    _full_clean(funding)
+    full_clean(funding)
     funding.save()
     audit_record(actor=actor, verb="funding.created", target=funding, extra={"kind": kind, "amount": str(funding.amount)})
     return funding
@@ -259,7 +250,7 @@ def spending_add(*, actor, funding_id: int, amount, spent_on: dt.date, purpose: 
     spending = Spending(funding=funding, amount=amount, spent_on=spent_on, purpose=(purpose or "").strip(),
                         created_by=actor)
     spending.copy_location(funding)
-    _full_clean(spending)
+    full_clean(spending)
     spending.save()
     audit_record(actor=actor, verb="funding.spent", target=spending, extra={"funding": funding.pk, "amount": str(amount)})
     return spending
@@ -281,7 +272,7 @@ def facility_set(*, actor, community: Node, area, address_text: str = "", built_
     before = facility.area if facility.pk else None
     facility.copy_location(community)
     facility.area, facility.address_text, facility.built_year, facility.note = area, address_text.strip(), built_year, note.strip()
-    _full_clean(facility)
+    full_clean(facility)
     facility.save()
     audit_record(actor=actor, verb="facility.set", target=facility,
                  extra={"area": str(area), "before": str(before) if before is not None else None})

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from django import template
-from django.urls import NoReverseMatch, reverse
+from django.conf import settings
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -26,7 +27,7 @@ GROUPS = [
 def _entries(user) -> list[tuple]:
     """(url name, label, group, exact match?) of what this user's role may open."""
     staff = scoping.is_global(user) or user.role != "resident"
-    can = lambda action: scoping.can(user, action)  # noqa: E731
+    can = scoping.capabilities(user)
     items = [("web:home", _("首页"), None, True)]
     if staff and can("registry.view"):
         items += [("web:tree", _("辖区"), "registry"), ("web:resident_list", pgettext_lazy("menu", "居民"), "registry"),
@@ -77,6 +78,21 @@ def _entries(user) -> list[tuple]:
     return items
 
 
+#: {(URL configuration, script prefix): {url name: path or None}}: each menu link reversed once.
+_menu_urls: dict[tuple, dict[str, str | None]] = {}
+
+
+def _menu_url(name: str) -> str | None:
+    """The path of a menu entry; None for a name an optional app that is not installed lacks."""
+    urls = _menu_urls.setdefault((settings.ROOT_URLCONF, get_urlconf(), get_script_prefix()), {})
+    if name not in urls:
+        try:
+            urls[name] = reverse(name)
+        except NoReverseMatch:
+            urls[name] = None
+    return urls[name]
+
+
 @register.simple_tag(takes_context=True)
 def nav_items(context) -> list[dict]:
     """The menu for the signed-in user, grouped: each group is {"label", "items", "active"}; a group
@@ -89,12 +105,11 @@ def nav_items(context) -> list[dict]:
     groups: dict[str | None, list[dict]] = {}
     order: list[str | None] = []
     for name, label, group, *exact in _entries(user):
-        try:
-            url = reverse(name)
-        except NoReverseMatch:  # an optional app that is not installed
+        url = _menu_url(name)
+        if url is None:  # an optional app that is not installed
             continue
         active = current == url if exact else current.startswith(url) and not (
-            name == "web:tree" and current.startswith(reverse("web:tree_deviations")))
+            name == "web:tree" and current.startswith(_menu_url("web:tree_deviations")))
         key = group if group is not None else f"_{name}"
         if key not in groups:
             groups[key] = []
