@@ -21,9 +21,15 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Browser tests run once, on the SQLite pass: they check what chromium shows and does, which
+    """The long tests (marked ``slow``) go first: the workers take tests in this order, and a long
+    one taken last would leave the other worker idle until it ends. Only tests inside a rolled-back
+    transaction may be marked: pytest-django has put the transactional ones (the browser tests)
+    last, because each of them leaves the database empty behind it.
+
+    Browser tests run once, on the SQLite pass: they check what chromium shows and does, which
     does not depend on the database; the same pages' queries run on PostgreSQL in the Django-client
     page tests (as the API's schema fuzzing, shequ/security/tests/test_api_fuzz.py)."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
     if os.environ.get("SHEQU_TEST_DB") != "postgres":
         return
     skip = pytest.mark.skip(reason="browser tests run once, on the SQLite pass")

@@ -28,7 +28,7 @@ from shequ.accounts.models import Role
 from shequ.accounts.services import user_create
 from shequ.core.testing import PASSWORD
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 #: pages anyone may open (name or prefix), each with its reason
 PUBLIC = {

@@ -31,6 +31,7 @@ def _big_csv() -> tuple[bytes, int]:
     return ("\r\n".join(lines) + "\r\n").encode(), n
 
 
+@pytest.mark.slow
 def test_twenty_megabyte_csv_imports_in_reasonable_time(world):
     content, rows = _big_csv()
     assert len(content) >= TARGET_BYTES
