@@ -1,0 +1,160 @@
+"""Records of the access walk (test_access_walk.py) for the modules beyond appeals, whistles, agency
+cases and privacy requests: one or two of each located model, in community A or its grid (a
+department's work task sits in its district), made through each module's services or test
+factories, so every route that takes an id is called with ids that exist.
+
+Each table stays small (the walk calls every route with every id up to the largest): the world's
+users make the records and no user is added (each would add a binding).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+#: The factories' clock day (Thursday 2026-11-26).
+TODAY = dt.date(2026, 11, 26)
+
+
+def populate(world) -> None:
+    _admission(world)
+    _agency(world)
+    _consultation(world)
+    _indicators(world)
+    _party(world)
+    _proactive(world)
+    _socialorgs(world)
+    _stars(world)
+    _surveys(world)
+    _volunteers(world)
+    _workforce(world)
+
+
+def _admission(world) -> None:
+    """An on-list task sent to A (its assignment), an off-list one waiting for the office, and an
+    unadmitted report, a seal use and a plaque of A against civil affairs."""
+    from shequ.admission import services
+    from shequ.admission.tests.factories import NOW, off_list, submit
+
+    world.lists = services.list_install_defaults(actor=world.users["office"], district_id=world.nodes["district"].pk,
+                                                 effective_from=dt.date(2026, 1, 1), now=NOW)
+    submit(world)
+    off_list(world)
+    worker, a, civil = world.users["worker_a"], world.nodes["A"].pk, world.departments["civil"].pk
+    services.unadmitted_flag(actor=worker, community_id=a, title="报送创卫材料", received_on=dt.date(2026, 11, 2),
+                             department_id=civil, forms_demanded=2, now=NOW)
+    services.stamp_record(actor=worker, community_id=a, kind="certificate", matter="无犯罪记录证明",
+                          requester="居民王某", department_id=civil, now=NOW)
+    services.plaque_record(actor=worker, community_id=a, name="禁毒工作站", put_up_on=dt.date(2023, 1, 1),
+                           department_id=civil, now=NOW)
+
+
+def _agency(world) -> None:
+    from shequ.agency import services
+    from shequ.agency.tests.factories import THURSDAY_10
+
+    services.visit_request(actor=world.users["worker_a"], resident_id=world.residents["A101h"].pk,
+                           kind="elderly_alone", purpose="独居老人探访", now=THURSDAY_10)
+
+
+def _consultation(world) -> None:
+    """A topic of A with its options and meeting, its vote open."""
+    from shequ.consultation.tests.factories import voting_topic
+
+    voting_topic(world)
+
+
+def _indicators(world) -> None:
+    """A governance report of A, requested (its generation waits for a commit the test never makes)."""
+    from shequ.indicators import services
+
+    services.report_request(actor=world.users["street_s1"], node=world.nodes["A"], start=dt.date(2026, 11, 1),
+                            end=dt.date(2026, 11, 30))
+
+
+def _party(world) -> None:
+    """An actual unit of A with its party branch, a joint meeting, a party member's dual registration
+    (with a service) and central household."""
+    from shequ.party import services
+    from shequ.party.tests.factories import party_member, unit
+
+    worker, a = world.users["worker_a"], world.nodes["A"]
+    firm = unit(world, "A", "甲科技公司")
+    services.organization_create(actor=worker, name="甲科技公司党支部", kind="branch", node=a, unit_ids=[firm.pk])
+    meeting = services.meeting_schedule(actor=worker, community=a, title="第四季度党建联席会议",
+                                        scheduled_on=dt.date(2026, 11, 20), unit_ids=[firm.pk], topics=["小区停车难"])
+    services.meeting_hold(actor=worker, meeting_id=meeting.pk, held_on=dt.date(2026, 11, 20), minutes="议定增设停车位",
+                          present_unit_ids=[firm.pk], today=TODAY)
+    services.resolution_add(actor=worker, meeting_id=meeting.pk, text="增设夜间停车位", owner_name="甲科技公司")
+    member = party_member(world, "A101h")
+    registration = services.registration_create(actor=worker, kind="member", community=a, registered_on=dt.date(2026, 3, 1),
+                                                resident=member, workplace="区财政局", today=TODAY)
+    services.service_log(actor=worker, registration_id=registration.pk, title="楼道清理", served_on=dt.date(2026, 4, 1),
+                         hours=2, today=TODAY)
+    services.central_household_create(actor=worker, member=member, served_ids=[world.households["A102"].pk],
+                                      designated_on=dt.date(2026, 5, 1))
+
+
+def _proactive(world) -> None:
+    """November's noise topic of A (the walk's appeals are November noise appeals of A)."""
+    from shequ.appeals.tests.factories import THURSDAY_10, category
+    from shequ.proactive import services
+
+    services.topic_create(actor=world.users["street_s1"], month=dt.date(2026, 11, 1), place=world.nodes["A"],
+                          category=category("noise_neighbor"), title="甲社区噪声治理", plan="夜间巡查;张贴公约",
+                          owner_person="张主任", owner_node=world.nodes["A"],
+                          milestones=[(dt.date(2026, 12, 10), "走访")], now=THURSDAY_10)
+
+
+def _socialorgs(world) -> None:
+    from shequ.socialorgs import services
+
+    worker, a = world.users["worker_a"], world.nodes["A"]
+    org = services.organization_create(actor=worker, community=a, name="甲社区老年协会", type="specific_group",
+                                       served_group="elderly", filing="filed", filed_on=dt.date(2025, 3, 1))
+    services.project_create(actor=worker, organization_id=org.pk, title="居家养老助餐", place=a, purchaser="区民政局",
+                            budget="50000", start_on=dt.date(2026, 3, 1), end_on=dt.date(2026, 12, 31))
+
+
+def _stars(world) -> None:
+    """The 2026 cycle: a rating for each of A, B and C (no rows until assessed), and a mass vote in A."""
+    from shequ.stars.tests.factories import make_cycle, vote_all
+
+    vote_all(world, make_cycle(world))
+
+
+def _surveys(world) -> None:
+    """A resident survey of A, answered by resident_a."""
+    from shequ.surveys import services
+    from shequ.surveys.tests.factories import opt, resident_survey
+
+    survey, q = resident_survey(world, scope="A")
+    services.response_submit(actor=world.users["resident_a"], survey_id=survey.pk, answers={
+        q["single"].pk: opt(q["single"], "满意"), q["multiple"].pk: [opt(q["multiple"], "环境")], q["scale"].pk: 4,
+        q["text"].pk: ""})
+
+
+def _volunteers(world) -> None:
+    """A101h as a volunteer (in A's grid) signed up for an activity of A, and a call-out of the grid."""
+    from shequ.volunteers import services
+    from shequ.volunteers.tests.factories import activity, register
+
+    worker = world.users["worker_a"]
+    volunteer = register(world)
+    event = activity(world)
+    services.signup_create(actor=worker, activity_id=event.pk, volunteer_id=volunteer.pk)
+    services.callout_create(actor=worker, grid_id=world.nodes["A_grid"].pk, kind="door_to_door", message="入户排查燃气安全")
+
+
+def _workforce(world) -> None:
+    """A worker and a candidate of A, its base funding with a spending, and its service centre."""
+    from shequ.workforce import services
+    from shequ.workforce.tests.factories import worker
+
+    office, a = world.users["office"], world.nodes["A"]
+    worker(world, "A", "王一", pay=6200, birth=dt.date(1990, 5, 1), seq=1, certificate="assistant",
+           education="bachelor", position="secretary")
+    services.candidate_create(actor=office, community=a, name="候选人", position="director", year=2026)
+    funding = services.funding_create(actor=office, community=a, kind="base", year=2026, amount=50000,
+                                      allocated_on=dt.date(2026, 1, 10))
+    services.spending_add(actor=world.users["worker_a"], funding_id=funding.pk, amount=3000,
+                          spent_on=dt.date(2026, 2, 1), purpose="办公用品")
+    services.facility_set(actor=office, community=a, area=1200)
