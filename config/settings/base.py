@@ -198,6 +198,8 @@ SHEQU_APPEAL_ATTACHMENT_MAX_FILES = env_int("SHEQU_APPEAL_ATTACHMENT_MAX_FILES",
 SHEQU_PUBLIC_BASE_URL = env("SHEQU_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 SHEQU_NOTIFY_CHANNELS = [c for c in (env("SHEQU_NOTIFY_CHANNELS", "logging") or "").split(",") if c]
 SHEQU_NOTIFY_SMS = {"url": env("SHEQU_NOTIFY_SMS_URL", ""), "headers": {"Authorization": env("SHEQU_NOTIFY_SMS_AUTH", "")}}
+# How many messages of a batch go out at once through a channel that calls an outside service.
+SHEQU_NOTIFY_SEND_THREADS = env_int("SHEQU_NOTIFY_SEND_THREADS", 8)
 SHEQU_NOTIFY_WECHAT = {"app_id": env("SHEQU_NOTIFY_WECHAT_APP_ID", ""), "app_secret": env("SHEQU_NOTIFY_WECHAT_SECRET", ""),
                        "template_id": env("SHEQU_NOTIFY_WECHAT_TEMPLATE", "")}
 

@@ -50,6 +50,9 @@ class Message:
 
 class Channel:
     name = ""
+    #: The channel only calls an outside service (no database): the periodic sender sends a
+    #: batch's messages through it several at once (``SHEQU_NOTIFY_SEND_THREADS``).
+    remote = False
 
     def address(self, recipient: Recipient) -> str:
         """Where this channel would send to the recipient, or '' when it cannot reach them."""
@@ -75,6 +78,7 @@ class EmailChannel(Channel):
     """Django's mail (``EMAIL_BACKEND``), to the e-mail of the requester's account."""
 
     name = "email"
+    remote = True
 
     def address(self, recipient: Recipient) -> str:
         return recipient.email
@@ -116,6 +120,7 @@ class SmsChannel(Channel):
     """
 
     name = "sms"
+    remote = True
 
     def config(self) -> dict:
         return {"template": "【社区】您的诉求{number}状态:{status}。查看与评价:{link}", "phone_field": "phone",
@@ -146,6 +151,7 @@ class WeChatChannel(Channel):
     """
 
     name = "wechat"
+    remote = True
     TOKEN_ERRORS = {40001, 40014, 42001}
 
     def config(self) -> dict:

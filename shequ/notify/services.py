@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
 
 from django.conf import settings
@@ -167,8 +168,8 @@ def _send(selection: Q) -> tuple[int, int]:
     with transaction.atomic():
         deliveries = list(_pending().select_for_update(of=("self",), skip_locked=True).filter(selection)
                           .order_by("id")[:PENDING_BATCH])
-        for delivery in deliveries:
-            _attempt(delivery)
+        for delivery, error in zip(deliveries, _try_all(deliveries)):
+            _record(delivery, error)
         Delivery.objects.bulk_update(deliveries, _ATTEMPT_FIELDS)
     for delivery in deliveries:
         if delivery.status == Delivery.Status.PENDING:
@@ -236,18 +237,65 @@ _ATTEMPT_FIELDS = ["tries", "status", "error", "sent_at", "updated_at"]
 
 def _attempt(delivery: Delivery) -> None:
     """Try to send one pending delivery (from ``_pending``, locked): sent, or one more try recorded
-    (pending again, or failed after ``SHEQU_NOTIFY_MAX_TRIES``); not saved. Any error of the channel
-    counts as a failed try, so that one broken channel cannot leave the others' messages unsent."""
-    message = Message(subject=delivery.subject, text=delivery.body, link=delivery.link, number=delivery.number or "",
-                      status=_status_label(delivery.to_status), appeal_id=delivery.appeal_id)
-    delivery.tries += 1
+    (pending again, or failed after ``SHEQU_NOTIFY_MAX_TRIES``); not saved."""
+    _record(delivery, _try(delivery, _delivery_message(delivery)))
+
+
+def _delivery_message(delivery: Delivery) -> Message:
+    return Message(subject=delivery.subject, text=delivery.body, link=delivery.link, number=delivery.number or "",
+                   status=_status_label(delivery.to_status), appeal_id=delivery.appeal_id)
+
+
+def _try(delivery: Delivery, message: Message) -> Exception | None:
+    """Send through the delivery's channel; the error, if any. Any error counts as a failed try,
+    so that one broken channel cannot leave the others' messages unsent."""
     try:
-        channel = channels.get(delivery.channel)
-        channel.send(address=delivery.address, message=message, user_id=delivery.user_id)
+        channels.get(delivery.channel).send(address=delivery.address, message=message, user_id=delivery.user_id)
     except Exception as exc:  # noqa: BLE001 - recorded on the delivery and retried
-        if not isinstance(exc, ChannelError):
-            logger.exception("notify channel %s failed on delivery %s", delivery.channel, delivery.pk)
-        delivery.error = str(exc)[:2000]
+        return exc
+    return None
+
+
+def send_threads() -> int:
+    return max(1, int(getattr(settings, "SHEQU_NOTIFY_SEND_THREADS", 8)))
+
+
+def _remote(name: str) -> bool:
+    try:
+        return channels.get(name).remote
+    except Exception:  # noqa: BLE001 - an unknown channel fails in _try, in this thread
+        return False
+
+
+def _try_all(deliveries: list[Delivery]) -> list[Exception | None]:
+    """Try each delivery (``_try``), in order; the errors. The messages of channels that only call
+    an outside service (``Channel.remote``: SMS gateway, WeChat, e-mail) go out up to
+    ``send_threads()`` at once, so a slow gateway does not make a batch wait for each message in
+    turn; the others (in-app rows, custom channels) are sent here, inside the caller's transaction."""
+    messages = [_delivery_message(d) for d in deliveries]  # in this thread: its language
+    errors: list[Exception | None] = [None] * len(deliveries)
+    remote = [i for i, d in enumerate(deliveries) if _remote(d.channel)]
+    for i in set(range(len(deliveries))).difference(remote):
+        errors[i] = _try(deliveries[i], messages[i])
+    threads = min(send_threads(), len(remote))
+    if threads > 1:
+        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="notify-send") as pool:
+            for i, error in zip(remote, pool.map(lambda i: _try(deliveries[i], messages[i]), remote)):
+                errors[i] = error
+    else:
+        for i in remote:
+            errors[i] = _try(deliveries[i], messages[i])
+    return errors
+
+
+def _record(delivery: Delivery, error: Exception | None) -> None:
+    """One try of the delivery: sent, or its error kept and the delivery pending again (failed after
+    ``SHEQU_NOTIFY_MAX_TRIES``); not saved. An error that is not a ``ChannelError`` is logged."""
+    delivery.tries += 1
+    if error is not None:
+        if not isinstance(error, ChannelError):
+            logger.error("notify channel %s failed on delivery %s", delivery.channel, delivery.pk, exc_info=error)
+        delivery.error = str(error)[:2000]
         delivery.status = Delivery.Status.FAILED if delivery.tries >= max_tries() else Delivery.Status.PENDING
     else:
         delivery.status, delivery.error, delivery.sent_at = Delivery.Status.SENT, "", timezone.now()

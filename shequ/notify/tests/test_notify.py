@@ -4,6 +4,7 @@ is retried; the SMS gateway and WeChat channels are tested against a local fake 
 import json
 import logging
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
@@ -261,6 +262,71 @@ def test_the_periodic_task_tells_each_marked_change_once_and_a_broken_channel_ha
     retries = DBTaskResult.objects.filter(task_path="shequ.notify.tasks.deliver_task")
     assert sorted(r.args_kwargs["kwargs"]["delivery_id"] for r in retries) == sorted(d.pk for d in broken)
     assert pending_send() == 0 and len(RecordingChannel.sent) == 3  # nothing told twice
+
+
+class GatewayChannel(channels.Channel):
+    """An outside service that answers slowly (and refuses one number): counts the sends in flight."""
+
+    remote = True
+    lock = threading.Lock()
+    in_flight = 0
+    peak = 0
+    threads: set = set()
+
+    def address(self, recipient):
+        return recipient.phone
+
+    def send(self, *, address, message, user_id=None):
+        cls = type(self)
+        with cls.lock:
+            cls.in_flight += 1
+            cls.peak = max(cls.peak, cls.in_flight)
+            cls.threads.add(threading.current_thread().name)
+        try:
+            time.sleep(0.05)
+            if address == "13700000000":
+                raise channels.ChannelError("gateway refused: blocked number")
+        finally:
+            with cls.lock:
+                cls.in_flight -= 1
+
+
+def test_a_slow_gateway_gets_a_batch_several_messages_at_once(world, settings):
+    """The periodic sender sends through a remote channel (SMS gateway, WeChat, e-mail) up to
+    SHEQU_NOTIFY_SEND_THREADS messages at once, each try recorded as before (a refusal is a failed
+    try, pending for its retry); a channel that is not remote (in-app rows) sends in the task's own
+    thread, inside its transaction."""
+    from shequ.notify.services import pending_send
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.SHEQU_NOTIFY_CHANNELS = ["shequ.notify.tests.test_notify.GatewayChannel",
+                                      "shequ.notify.tests.test_notify.RecordingChannel"]
+    settings.SHEQU_NOTIFY_SEND_THREADS = 4
+    RecordingChannel.sent.clear()
+    GatewayChannel.peak, GatewayChannel.threads = 0, set()
+    phones = [f"1390000{i:04d}" for i in range(11)] + ["13700000000"]
+    for phone in phones:
+        submit(channel="hotline", requester_phone=phone)
+    recorded = []
+    original = RecordingChannel.send
+    RecordingChannel.send = lambda self, **kw: (recorded.append(threading.current_thread().name), original(self, **kw))
+    try:
+        assert pending_send() == 11 + 12  # the gateway refused one; every in-app-like one went
+    finally:
+        RecordingChannel.send = original
+    assert 1 < GatewayChannel.peak <= 4
+    assert GatewayChannel.threads and all(name.startswith("notify-send") for name in GatewayChannel.threads)
+    assert set(recorded) == {threading.current_thread().name}
+    gateway = Delivery.objects.filter(channel__endswith="GatewayChannel")
+    assert gateway.filter(status="sent", tries=1).count() == 11
+    refused = gateway.get(status="pending")
+    assert (refused.tries, refused.error) == (1, "gateway refused: blocked number")
+
+    settings.SHEQU_NOTIFY_SEND_THREADS = 1  # one at a time, in the task's thread
+    GatewayChannel.peak, GatewayChannel.threads = 0, set()
+    submit(channel="hotline", requester_phone="13900009999")
+    assert pending_send() == 2
+    assert GatewayChannel.peak == 1 and GatewayChannel.threads == {threading.current_thread().name}
 
 
 def test_deliveries_a_stopped_run_composed_but_never_tried_are_sent_by_the_next(world, settings):
