@@ -1,7 +1,7 @@
-"""Records of the access walk (test_access_walk.py) for the modules beyond appeals, whistles, agency
-cases and privacy requests: one or two of each located model, in community A or its grid (a
-department's work task sits in its district), made through each module's services or test
-factories, so every route that takes an id is called with ids that exist.
+"""Records of the access walk (test_access_walk.py) beyond the world's registry and the walk's own
+appeals, whistles, agency cases and privacy requests: one or two of each located model, in community
+A or its grid (a department's work task sits in its district), made through each module's services
+or test factories, so every route that takes an id is called with ids that exist.
 
 Each table stays small (the walk calls every route with every id up to the largest): the world's
 users make the records and no user is added (each would add a binding).
@@ -15,6 +15,7 @@ TODAY = dt.date(2026, 11, 26)
 
 
 def populate(world) -> None:
+    _registry(world)
     _admission(world)
     _agency(world)
     _consultation(world)
@@ -28,9 +29,18 @@ def populate(world) -> None:
     _workforce(world)
 
 
+def _registry(world) -> None:
+    """A tenancy of A's rented house (the world has houses, households and residents already)."""
+    from shequ.registry import services
+
+    services.tenancy_start(actor=world.users["worker_a"], house=world.houses["A102"], tenant=world.residents["A102h"],
+                           start_on=dt.date(2026, 1, 1), landlord_name="王房东")
+
+
 def _admission(world) -> None:
-    """An on-list task sent to A (its assignment), an off-list one waiting for the office, and an
-    unadmitted report, a seal use and a plaque of A against civil affairs."""
+    """An on-list task sent to A (its assignment), an off-list one waiting for the office, a
+    collection partly spared by the registry's data (its avoided collection), and an unadmitted
+    report, a seal use and a plaque of A against civil affairs."""
     from shequ.admission import services
     from shequ.admission.tests.factories import NOW, off_list, submit
 
@@ -38,6 +48,10 @@ def _admission(world) -> None:
                                                  effective_from=dt.date(2026, 1, 1), now=NOW)
     submit(world)
     off_list(world)
+    # partly held by the registry: approved, sent out for the rest, each community's sparing recorded
+    reuse = submit(world, title="独居老人信息统计", data_fields=["name"], other_data_fields="疫苗接种情况",
+                   collection_only=True)
+    services.task_approve(actor=world.users["office"], task_id=reuse.pk, now=NOW)
     worker, a, civil = world.users["worker_a"], world.nodes["A"].pk, world.departments["civil"].pk
     services.unadmitted_flag(actor=worker, community_id=a, title="报送创卫材料", received_on=dt.date(2026, 11, 2),
                              department_id=civil, forms_demanded=2, now=NOW)
@@ -72,7 +86,7 @@ def _indicators(world) -> None:
 
 def _party(world) -> None:
     """An actual unit of A with its party branch, a joint meeting, a party member's dual registration
-    (with a service) and central household."""
+    (with a service) and central household, and an organization expected to register."""
     from shequ.party import services
     from shequ.party.tests.factories import party_member, unit
 
@@ -91,6 +105,8 @@ def _party(world) -> None:
                          hours=2, today=TODAY)
     services.central_household_create(actor=worker, member=member, served_ids=[world.households["A102"].pk],
                                       designated_on=dt.date(2026, 5, 1))
+    services.roster_import(actor=worker, rows=[{"kind": "党组织", "community_code": a.code, "name": "区财政局机关党支部",
+                                                "workplace": "区财政局"}])
 
 
 def _proactive(world) -> None:
