@@ -162,8 +162,8 @@ def _compose(events) -> int:
 
 def _send(selection: Q) -> tuple[int, int]:
     """Send the pending deliveries ``selection`` picks, at most a batch, in one transaction (each
-    locked; one another run holds is left to it): each sent, or one more try recorded (``_attempt``),
-    all written together; a delivery to try again is handed to its own retry task. How many were
+    locked; one another run holds is left to it): each sent (``_try_all``), or one more try recorded
+    (``_record``), all written together; a delivery to try again is handed to its own retry task. How many were
     tried, and how many sent."""
     with transaction.atomic():
         deliveries = list(_pending().select_for_update(of=("self",), skip_locked=True).filter(selection)
@@ -235,56 +235,51 @@ def _pending():
 _ATTEMPT_FIELDS = ["tries", "status", "error", "sent_at", "updated_at"]
 
 
-def _attempt(delivery: Delivery) -> None:
-    """Try to send one pending delivery (from ``_pending``, locked): sent, or one more try recorded
-    (pending again, or failed after ``SHEQU_NOTIFY_MAX_TRIES``); not saved."""
-    _record(delivery, _try(delivery, _delivery_message(delivery)))
-
-
-def _delivery_message(delivery: Delivery) -> Message:
-    return Message(subject=delivery.subject, text=delivery.body, link=delivery.link, number=delivery.number or "",
-                   status=_status_label(delivery.to_status), appeal_id=delivery.appeal_id)
-
-
-def _try(delivery: Delivery, message: Message) -> Exception | None:
-    """Send through the delivery's channel; the error, if any. Any error counts as a failed try,
-    so that one broken channel cannot leave the others' messages unsent."""
-    try:
-        channels.get(delivery.channel).send(address=delivery.address, message=message, user_id=delivery.user_id)
-    except Exception as exc:  # noqa: BLE001 - recorded on the delivery and retried
-        return exc
-    return None
-
-
 def send_threads() -> int:
     return max(1, int(getattr(settings, "SHEQU_NOTIFY_SEND_THREADS", 8)))
 
 
-def _remote(name: str) -> bool:
-    try:
-        return channels.get(name).remote
-    except Exception:  # noqa: BLE001 - an unknown channel fails in _try, in this thread
-        return False
-
-
 def _try_all(deliveries: list[Delivery]) -> list[Exception | None]:
-    """Try each delivery (``_try``), in order; the errors. The messages of channels that only call
-    an outside service (``Channel.remote``: SMS gateway, WeChat, e-mail) go out up to
-    ``send_threads()`` at once, so a slow gateway does not make a batch wait for each message in
-    turn; the others (in-app rows, custom channels) are sent here, inside the caller's transaction."""
-    messages = [_delivery_message(d) for d in deliveries]  # in this thread: its language
+    """Send each delivery through its channel; the errors, in order. Any error counts as a failed
+    try, so that one broken channel cannot leave the others' messages unsent. The messages of
+    channels that only call an outside service (``Channel.remote``: SMS gateway, WeChat, e-mail) go
+    out up to ``send_threads()`` at once, so a slow gateway does not make a batch wait for each
+    message in turn; the others (in-app rows, custom channels) are sent in this thread, inside the
+    caller's transaction. Messages are composed here (this thread's language)."""
+    found: dict[str, channels.Channel | Exception] = {}
+    for name in {d.channel for d in deliveries}:
+        try:
+            found[name] = channels.get(name)
+        except Exception as exc:  # noqa: BLE001 - an unknown channel: a failed try of each of its deliveries
+            found[name] = exc
+    messages = [Message(subject=d.subject, text=d.body, link=d.link, number=d.number or "",
+                        status=_status_label(d.to_status), appeal_id=d.appeal_id) for d in deliveries]
+
+    def send(i: int) -> Exception | None:
+        channel, delivery = found[deliveries[i].channel], deliveries[i]
+        if isinstance(channel, Exception):
+            return channel
+        try:
+            channel.send(address=delivery.address, message=messages[i], user_id=delivery.user_id)
+        except Exception as exc:  # noqa: BLE001 - recorded on the delivery and retried
+            return exc
+        return None
+
     errors: list[Exception | None] = [None] * len(deliveries)
-    remote = [i for i, d in enumerate(deliveries) if _remote(d.channel)]
-    for i in set(range(len(deliveries))).difference(remote):
-        errors[i] = _try(deliveries[i], messages[i])
+    remote = []
+    for i, delivery in enumerate(deliveries):
+        if getattr(found[delivery.channel], "remote", False):
+            remote.append(i)
+        else:
+            errors[i] = send(i)
     threads = min(send_threads(), len(remote))
     if threads > 1:
         with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="notify-send") as pool:
-            for i, error in zip(remote, pool.map(lambda i: _try(deliveries[i], messages[i]), remote)):
+            for i, error in zip(remote, pool.map(send, remote)):
                 errors[i] = error
     else:
         for i in remote:
-            errors[i] = _try(deliveries[i], messages[i])
+            errors[i] = send(i)
     return errors
 
 
@@ -303,13 +298,13 @@ def _record(delivery: Delivery, error: Exception | None) -> None:
 
 
 def delivery_send(*, delivery_id: int) -> Delivery | None:
-    """Send one pending delivery (``_attempt``) and record the try. Returns the delivery, or None
+    """Send one pending delivery (``_try_all``) and record the try (``_record``). Returns the delivery, or None
     when it was already done."""
     with transaction.atomic():
         delivery = _pending().select_for_update(of=("self",)).filter(pk=delivery_id).first()
         if delivery is None:
             return None
-        _attempt(delivery)
+        _record(delivery, _try_all([delivery])[0])
         delivery.save(update_fields=_ATTEMPT_FIELDS)
     if delivery.status == Delivery.Status.PENDING:
         _retry_later(delivery)
