@@ -300,7 +300,7 @@ def appeal_submit(request, payload: AppealSubmitIn, response: HttpResponse,
     # A key belongs to the user who sent it: the appeal it made is theirs to see again as they saw it
     # the first time (also when it lies outside their area, as below).
     appeal, replayed = idempotency.once(owner=f"user:{request.auth.pk}", key=key,
-                                        body_fingerprint=idempotency.fingerprint(request.body), create=create,
+                                        body_fingerprint=lambda: idempotency.fingerprint(request.body), create=create,
                                         load=selectors.appeal_by_id)
     if replayed:
         response["Idempotent-Replayed"] = "true"

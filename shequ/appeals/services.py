@@ -42,8 +42,12 @@ from .models import (
 NUMBER_PREFIX = "SQ"
 
 
-#: Appeal foreign keys set by intake itself (routing, the category, the actor), not from user input.
-_FK_FIELDS = [f.name for f in Appeal._meta.concrete_fields if f.is_relation]
+#: What intake takes from its caller; every other field of a new appeal it sets itself (the number,
+#: the status, routing and its reason, the deadlines, the keys of rows just read), so only these are
+#: put through the model's field checks.
+_INPUT_FIELDS = frozenset({"channel", "contact_kind", "description", "lng", "lat", "address_text", "requester_name",
+                           "requester_phone", "external_number"})
+_SET_BY_INTAKE = [f.name for f in Appeal._meta.concrete_fields if f.name not in _INPUT_FIELDS]
 
 
 def _counter_sql() -> str:
@@ -223,10 +227,10 @@ def appeal_submit(*, actor, channel: str, category: ServiceCategory, description
     else:
         appeal.city_id, appeal.district_id = route.district.city_id, route.district.id
     try:
-        # Field checks only: every foreign key was just chosen by the routing from existing rows,
-        # and the constraints (a handling unit, one external number per channel) are the
-        # database's own, so they are not asked about with extra queries here.
-        appeal.clean_fields(exclude=["number", *_FK_FIELDS])
+        # Field checks of the caller's values only: every foreign key was just chosen by the routing
+        # from existing rows, the rest computed here, and the constraints (a handling unit, one
+        # external number per channel) are the database's own, not asked about with extra queries.
+        appeal.clean_fields(exclude=_SET_BY_INTAKE)
     except ValidationError as exc:
         raise InvalidInput(_("诉求信息不完整或有误"), extra={"fields": exc.message_dict}) from None
     more = list(extra(appeal)) if extra is not None else []

@@ -50,21 +50,24 @@ def checked_key(value: str | None) -> str:
     return key
 
 
-def once(*, owner: str, key: str, body_fingerprint: str, create: Callable[[], T], load: Callable[[int], T]) -> tuple[T, bool]:
+def once(*, owner: str, key: str, body_fingerprint: Callable[[], str], create: Callable[[], T],
+         load: Callable[[int], T]) -> tuple[T, bool]:
     """Run ``create`` once per ``owner`` and ``key``; return (the record, whether it was made earlier).
 
-    Without a key, ``create`` simply runs. ``load`` reads the earlier record by its id (in the
-    caller's scope rules). ``create`` must write in the database only: if a concurrent request with
-    the same key wins, this one's transaction is rolled back.
+    Without a key, ``create`` simply runs (the request's fingerprint, ``body_fingerprint()``, is only
+    computed with a key). ``load`` reads the earlier record by its id (in the caller's scope rules).
+    ``create`` must write in the database only: if a concurrent request with the same key wins, this
+    one's transaction is rolled back.
     """
     if not key:
         return create(), False
+    fingerprint = body_fingerprint()
     earlier = IdempotencyKey.objects.filter(owner=owner, key=key).first()
     if earlier is None:
         try:
             with transaction.atomic():
                 record = create()
-                IdempotencyKey.objects.create(owner=owner, key=key, fingerprint=body_fingerprint,
+                IdempotencyKey.objects.create(owner=owner, key=key, fingerprint=fingerprint,
                                               target_type=record._meta.label_lower, target_id=record.pk)
             return record, False
         except IntegrityError:
@@ -72,7 +75,7 @@ def once(*, owner: str, key: str, body_fingerprint: str, create: Callable[[], T]
             earlier = IdempotencyKey.objects.filter(owner=owner, key=key).first()
             if earlier is None:
                 raise
-    if earlier.fingerprint != body_fingerprint:
+    if earlier.fingerprint != fingerprint:
         raise InvalidInput(_("该 Idempotency-Key 已用于另一个不同的请求"), code="idempotency_key_reused",
                            extra={"field": HEADER})
     try:

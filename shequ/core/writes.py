@@ -20,6 +20,7 @@ backend, for one, sets a task row's ``run_after`` in a ``pre_save`` receiver).
 """
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import weakref
 from collections.abc import Iterable, Sequence
@@ -72,10 +73,10 @@ def reserve_ids(counts: dict[type[Model], int]) -> dict[type[Model], list[int]]:
         return result
 
 
-#: (model, whether the key is given, database vendor) -> (INSERT with placeholders, its fields, the
-#: fields that store None as NULL), or None for a model whose fields need the compiler's own
-#: placeholders (binary, spatial).
-_plain: dict[tuple, tuple[str, list, frozenset] | None] = {}
+#: (model, whether the key is given, database vendor) -> (INSERT with placeholders, its fields, each
+#: field's conversion plan), or None for a model whose fields need the compiler's own placeholders
+#: (binary, spatial).
+_plain: dict[tuple, tuple[str, list, list] | None] = {}
 
 
 def _fields(obj: Model) -> list:
@@ -91,12 +92,50 @@ def _compiled(obj: Model, fields: list) -> tuple[str, Sequence]:
     return sql, params
 
 
+def _as_is(db) -> dict[type, tuple[type, ...]]:
+    """Field classes (exactly these, not subclasses such as an encrypted text field) whose
+    ``get_db_prep_save`` hands a value of the given Python types to the database adapter unchanged on
+    ``db``: such values skip the per-field conversion (every other value still goes through it).
+    Dates and times are only passed as they are on PostgreSQL (SQLite stores them as text), plain
+    integer columns only elsewhere."""
+    from django.db.models import fields as f
+    from django.db.models.fields.related import ForeignKey
+
+    same = {f.CharField: (str,), f.TextField: (str,), f.SlugField: (str,), f.BooleanField: (bool,),
+            f.FloatField: (float,), f.AutoField: (int,), f.BigAutoField: (int,), f.SmallAutoField: (int,),
+            ForeignKey: (int,)}
+    if db.vendor == "postgresql":
+        same[f.DateField] = (dt.date,)
+        same[f.DateTimeField] = (dt.datetime,)
+    else:  # PostgreSQL's backend gives integers their column's type (Int2, Int4, Int8): converted there
+        for cls in (f.IntegerField, f.BigIntegerField, f.SmallIntegerField, f.PositiveIntegerField,
+                    f.PositiveBigIntegerField, f.PositiveSmallIntegerField):
+            same[cls] = (int,)
+    return same
+
+
+def _step(field, db, as_is: dict) -> tuple:
+    """How ``_insert_sql`` takes one field's value: (field, attname, whether ``pre_save`` only reads
+    the attribute, the value types passed as they are, whether None is stored as NULL)."""
+    from django.db.models import DateField, DateTimeField, Field
+    from django.db.models.fields.related import ForeignKey
+
+    cls = type(field)
+    reads_only = cls.pre_save is Field.pre_save or (
+        cls in (DateField, DateTimeField) and not field.auto_now and not field.auto_now_add)
+    types = as_is.get(cls, ())
+    if cls is ForeignKey and as_is.get(type(field.target_field)) != (int,):  # keys that are integers only
+        types = ()
+    return field, field.attname, reads_only, types, field.get_db_prep_save(None, connection=db) is None
+
+
 def _insert_sql(obj: Model, db) -> tuple[str, Sequence]:
     """The INSERT ``obj.save()`` would send for this new row (without RETURNING): the same
     ``pre_save`` (``auto_now``) and ``get_db_prep_save`` (encryption, JSON) per field as Django's
     insert compiler, with the statement text made once per model; a value that is an expression
     (a database default, a function), or a field with its own placeholder, goes through the
-    compiler itself."""
+    compiler itself. Plain values of Django's own field classes (text, numbers, keys; on PostgreSQL
+    aware date-times) skip the conversion that would return them unchanged (``_as_is``)."""
     obj._prepare_related_fields_for_save(operation_name="save")  # foreign keys from saved parents
     key = (type(obj), obj.pk is not None, db.vendor)
     if key not in _plain:
@@ -107,18 +146,25 @@ def _insert_sql(obj: Model, db) -> tuple[str, Sequence]:
             qn = db.ops.quote_name
             sql = (f"INSERT INTO {qn(obj._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
                    f"VALUES ({', '.join(['%s'] * len(fields))})")
-            # The fields that store an empty value (None) as NULL: found once by asking each.
-            null = frozenset(f for f in fields if f.get_db_prep_save(None, connection=db) is None)
-            _plain[key] = (sql, fields, null)
+            as_is = _as_is(db)
+            _plain[key] = (sql, fields, [_step(f, db, as_is) for f in fields])
     plain = _plain[key]
     if plain is None:
         return _compiled(obj, _fields(obj))
-    sql, fields, null = plain
-    values = [f.pre_save(obj, True) for f in fields]
-    if any(hasattr(v, "resolve_expression") for v in values):
-        return _compiled(obj, fields)
-    return sql, [None if v is None and f in null else f.get_db_prep_save(v, connection=db)
-                 for f, v in zip(fields, values)]
+    sql, fields, steps = plain
+    known = obj.__dict__
+    params = []
+    for field, attname, reads_only, types, null in steps:
+        value = known[attname] if reads_only and attname in known else field.pre_save(obj, True)
+        if value is None:
+            params.append(None if null else field.get_db_prep_save(None, connection=db))
+        elif type(value) in types and (types != (dt.datetime,) or value.tzinfo is not None):
+            params.append(value)
+        elif hasattr(value, "resolve_expression"):
+            return _compiled(obj, fields)
+        else:
+            params.append(field.get_db_prep_save(value, connection=db))
+    return sql, params
 
 
 def one_query() -> bool:
@@ -174,5 +220,14 @@ def _bound(cursor, statements: list[tuple[str, Sequence]]) -> bytes:
     short queries). The statements carry only ``%s`` placeholders (``_insert_sql`` and Django's
     compiler make no others), and ``%s``/``%%`` mean to bytes formatting what they mean to psycopg."""
     literal = _literal(cursor)
-    return b"; ".join(sql.encode() % tuple(b"NULL" if p is None else literal(p) for p in params)
-                      for sql, params in statements)
+    return b"; ".join(sql.encode() % tuple(_quoted(p, literal) for p in params) for sql, params in statements)
+
+
+def _quoted(value, literal) -> bytes:
+    """One value as a literal: NULL, a non-negative integer as its digits (what psycopg's own
+    integer dumpers write for it), anything else through psycopg."""
+    if value is None:
+        return b"NULL"
+    if type(value) is int and value >= 0:
+        return b"%d" % value
+    return literal(value)

@@ -93,7 +93,7 @@ def _request_create(request, fmt: str):
         district = _district(request)
     submission, replayed = idempotency.once(
         owner=f"open311:{api_key.pk}", key=idempotency.checked_key(request.headers.get(idempotency.HEADER)),
-        body_fingerprint=idempotency.form_fingerprint(data),
+        body_fingerprint=lambda: idempotency.form_fingerprint(data),
         create=lambda: services.request_submit(
             api_key=api_key, district=district, category=category,
             attributes=services.attributes_from_form(data), **{name: data.get(name, "") for name in fields}),

@@ -163,3 +163,26 @@ def test_awkward_values_are_stored_as_given(world):
     stored = AppealEvent.objects.get(verb="awkward")
     assert (stored.note, stored.extra, stored.actor_id) == (note, extra, None)
     assert AuditLog.objects.get(verb="awkward").actor_name == note
+
+
+def test_values_passed_as_they_are_are_what_django_would_send(world):
+    """Plain values skip Django's per-field conversion (``writes._as_is``): for every field of a
+    full appeal and its timeline line — text, numbers, booleans, keys, times, NULLs — the values
+    given to the database are those Django's own insert compiler makes (encrypted fields, whose
+    nonce is new each time, and the ``auto_now`` times are left out of the comparison)."""
+    from shequ.core.fields import EncryptedTextField
+
+    appeal = submit(actor=world.users["office"], requester_phone="13912345678", requester_name="王小明")
+    appeal.solved, appeal.return_count, appeal.reply = True, 2, "已修复"
+    appeal.closed_at = appeal.received_at + dt.timedelta(days=3, microseconds=7)
+    appeal.lng = -0.5  # a negative float
+    for obj in (appeal, appeal.timeline[0]):
+        fields = writes._fields(obj)
+        sql, quick = writes._insert_sql(obj, connection)
+        _sql, compiled = writes._compiled(obj, fields)
+        compared = [(f.name, a, b) for f, a, b in zip(fields, quick, compiled)
+                    if not isinstance(f, EncryptedTextField) and not getattr(f, "auto_now", False)]
+        assert len(compared) > 8
+        for name, a, b in compared:  # (psycopg's JSON wrappers compare by identity: their contents)
+            assert (name, getattr(a, "obj", a), type(a)) == (name, getattr(b, "obj", b), type(b))
+        assert sql == _sql.split(" RETURNING")[0]
