@@ -5,7 +5,7 @@ Usage (PostgreSQL holding the large demo and 1,000,000 appeals, see docs/benchma
     export SHEQU_DATABASE_URL=postgres://postgres@127.0.0.1:5432/shequ_bench_appeals
     .venv/bin/shequ demo --scale large --appeals 0
     .venv/bin/shequ demo_appeals --count 1000000 --open-share 0.1
-    .venv/bin/python bench/bench_appeals.py --markdown
+    .venv/bin/python bench/bench_appeals.py --duration 20 --sweeps 2
 
 HTTP cases run against gunicorn (``-w 2``, settings ``config.settings.bench``) with wrk
 (``-t 2 -c 4``, ``--latency``), all in one run on the same server:
