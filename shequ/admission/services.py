@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from shequ.core.audit import audit_record
 from shequ.core.errors import Conflict, InvalidInput, NotInScope
+from shequ.core.validation import full_clean
 from shequ.jurisdiction import scoping
 from shequ.jurisdiction.models import Department, Level, Node
 
@@ -343,7 +344,7 @@ def task_submit(*, actor, department_id: int | None = None, now: dt.datetime | N
     task = WorkTask(department=department, submitted_at=now, submitted_by=actor, status=T.PENDING,
                     **{k: clean[k] for k in _TASK_FIELDS})
     task.copy_location(department.district)
-    task.full_clean(exclude=["communities", "data_fields"])
+    full_clean(task, exclude=["communities", "data_fields"])
     task.save()
     task.communities.set(clean["communities"])
     _event(task, actor=actor, verb="submitted", at=now, note=task.title,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from shequ.core.audit import audit_record
 from shequ.core.errors import Conflict, InvalidInput, ShequError
 from shequ.core.tasks import enqueue_with_transaction
+from shequ.core.validation import full_clean
 from shequ.jurisdiction import scoping
 from shequ.jurisdiction.models import Node
 
@@ -38,7 +39,7 @@ def report_request(*, actor, node: Node, start: dt.date, end: dt.date, ip: str |
                               title=_("%(node)s社区治理情况报告(%(start)s至%(end)s)") % {
                                   "node": node.name, "start": start.isoformat(), "end": end.isoformat()})
     report.copy_location(node)
-    report.full_clean(exclude=["content", "docx", "pdf"])
+    full_clean(report, exclude=["content", "docx", "pdf"])
     report.save()
     audit_record(actor=actor, verb="indicators.report_requested", target=report, node_id=node.pk, ip=ip,
                  extra={"start": start.isoformat(), "end": end.isoformat()})

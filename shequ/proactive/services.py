@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from shequ.appeals.models import ServiceCategory
 from shequ.core.audit import audit_record
 from shequ.core.errors import Conflict, InvalidInput
+from shequ.core.validation import full_clean
 from shequ.jurisdiction import scoping
 from shequ.jurisdiction.models import Department, Level, Node
 
@@ -50,10 +50,7 @@ def topic_create(*, actor, month: dt.date, place: Node, category: ServiceCategor
                   owner_person=_text(owner_person, "owner_person", _("责任人不能为空")),
                   owner_node=owner_node, owner_department=owner_department, created_by=actor)
     topic.copy_location(place)
-    try:
-        topic.full_clean(validate_unique=False, validate_constraints=False)
-    except ValidationError as exc:
-        raise InvalidInput(_("每月一题信息不完整或有误"), extra={"fields": exc.message_dict}) from None
+    full_clean(topic)
     try:
         with transaction.atomic():
             topic.save()
