@@ -24,9 +24,10 @@ demo: install
 	$(BIN)/shequ collectstatic --no-input -v0
 	$(BIN)/shequ demo --scale $(SCALE)
 	$(BIN)/shequ demo_logins --url http://$(HOST):$(PORT)/
-	@echo "Starting the background worker, the scheduler and the server at http://$(HOST):$(PORT)/ (Ctrl-C stops all)"
+	@echo "Starting the background workers, the scheduler and the server at http://$(HOST):$(PORT)/ (Ctrl-C stops all)"
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(BIN)/shequ db_worker --queue-name '*' --no-reload >var/worker.log 2>&1 & \
+	  $(BIN)/shequ db_worker --queue-name notify --no-reload >var/worker-notify.log 2>&1 & \
 	  $(BIN)/shequ scheduler >var/scheduler.log 2>&1 & \
 	  $(BIN)/shequ runserver $(HOST):$(PORT) --noreload
 

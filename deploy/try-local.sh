@@ -1,7 +1,7 @@
 #!/bin/sh
 # Try the multi-server layout on one machine (docs/deployment.md, "Tried on one machine"):
 # nginx with TLS (a self-signed certificate) on 127.0.0.1:8443 -> two gunicorn application servers on 127.0.0.1:8101 and :8102,
-# one background worker and the scheduler, one PostgreSQL database, Redis as the shared cache.
+# two background workers (every queue; notifications only) and the scheduler, one PostgreSQL database, Redis as the shared cache.
 # Usage: deploy/try-local.sh start | check | stop     (needs nginx from Debian; run from the repo root)
 set -eu
 VAR=${VAR:-var/try-local}
@@ -35,6 +35,7 @@ start)
       --access-logfile "$VAR/app-$port.access.log" --error-logfile "$VAR/app-$port.log" --daemon
   done
   nohup .venv/bin/shequ db_worker --queue-name '*' --no-reload > "$VAR/worker.log" 2>&1 & echo $! > "$VAR/worker.pid"
+  nohup .venv/bin/shequ db_worker --queue-name notify --no-reload > "$VAR/worker-notify.log" 2>&1 & echo $! > "$VAR/worker-notify.pid"
   nohup .venv/bin/shequ scheduler > "$VAR/scheduler.log" 2>&1 & echo $! > "$VAR/scheduler.pid"
   sed -e "s#__STATIC__#$PWD/$VAR/static/#" -e "s#__VAR__#$PWD/$VAR#g" deploy/nginx-try-local.conf > "$VAR/nginx.conf"
   nginx -c "$PWD/$VAR/nginx.conf"
@@ -47,6 +48,6 @@ check)
   ;;
 stop)
   nginx -c "$PWD/$VAR/nginx.conf" -s stop || true
-  for f in "$VAR"/app-*.pid "$VAR/worker.pid" "$VAR/scheduler.pid"; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null || true; rm -f "$f"; done
+  for f in "$VAR"/app-*.pid "$VAR/worker.pid" "$VAR/worker-notify.pid" "$VAR/scheduler.pid"; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null || true; rm -f "$f"; done
   ;;
 esac

@@ -185,6 +185,8 @@ CACHES = {
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",
+        # "notify": the requesters' notifications, with a worker of their own (shequ/notify/tasks.py).
+        "QUEUES": ["default", "notify"],
     }
 }
 

@@ -16,6 +16,10 @@ from dataclasses import dataclass, field
 
 from shequ.core.idcard import make_id_number
 
+#: The database task backend (production's) for tests that need real task rows, with the queues of
+#: config/settings/base.py.
+DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "notify"]}}
+
 PASSWORD = "pass12345"
 
 

@@ -3,8 +3,7 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from shequ.core import schedule
-
-DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+from shequ.core.testing import DB_TASKS
 
 
 @override_settings(TASKS=DB_TASKS)

@@ -15,7 +15,7 @@ from shequ.core.models import AuditLog
 from shequ.notify.models import Delivery
 from shequ.notify.services import event_send, pending_send
 
-DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+from shequ.core.testing import DB_TASKS
 
 
 def _stored(model, pk) -> dict:

@@ -15,6 +15,7 @@ from django.db import connection
 
 from shequ.appeals import services
 from shequ.appeals.tests.factories import submit
+from shequ.core.testing import DB_TASKS
 from shequ.notify import channels
 from shequ.notify.models import Delivery, Notification, WeChatBinding
 from shequ.notify.services import requesters_of
@@ -244,7 +245,7 @@ def test_the_periodic_task_tells_each_marked_change_once_and_a_broken_channel_ha
 
     from shequ.notify.services import pending_send
 
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = DB_TASKS
     settings.SHEQU_NOTIFY_CHANNELS = ["shequ.notify.tests.test_notify.RecordingChannel",
                                       "shequ.notify.tests.test_notify.BrokenChannel"]
     RecordingChannel.sent.clear()
@@ -298,7 +299,7 @@ def test_a_slow_gateway_gets_a_batch_several_messages_at_once(world, settings):
     thread, inside its transaction."""
     from shequ.notify.services import pending_send
 
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = DB_TASKS
     settings.SHEQU_NOTIFY_CHANNELS = ["shequ.notify.tests.test_notify.GatewayChannel",
                                       "shequ.notify.tests.test_notify.RecordingChannel"]
     settings.SHEQU_NOTIFY_SEND_THREADS = 4
@@ -336,7 +337,7 @@ def test_deliveries_a_stopped_run_composed_but_never_tried_are_sent_by_the_next(
 
     from shequ.notify.services import STALE, event_compose, pending_send
 
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = DB_TASKS
     appeal = submit(channel="web", requester_phone=PHONE)
     assert event_compose(event_id=appeal.timeline[0].pk) == 1  # composed, then the run stopped
     assert pending_send() == 0  # too recent to tell from a run still sending it
@@ -373,3 +374,23 @@ def test_the_requesters_of_a_merged_duplicate_are_kept_informed(world, commit):
     mine = told[other_phone]
     assert mine.appeal_id == duplicate.pk and f"{duplicate.number}(已并入 {primary.number})" in mine.subject
     assert appeal_id_from_token(mine.link.rstrip("/").rsplit("/", 1)[1]) == duplicate.pk
+
+
+def test_the_notify_worker_runs_the_notifications_and_leaves_other_work_waiting(transactional_db, settings):
+    """Notifications have a queue of their own (``notify``): the worker started for it alone
+    (``db_worker --queue-name notify``, as ``make demo`` does) runs the periodic sender and the
+    retries while an import — another queue, held by its own worker — waits where it is."""
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    from shequ.notify.tasks import deliver_task, notify_pending_task
+    from shequ.transfer.tasks import import_job_process
+
+    settings.TASKS = DB_TASKS
+    waiting = import_job_process.enqueue(job_id=1)
+    periodic = notify_pending_task.enqueue()
+    retry = deliver_task.enqueue(delivery_id=999_999)  # its delivery already done: nothing to send
+    call_command("db_worker", queue_name="notify", batch=True, interval=0, reload=False, startup_delay=False)
+    status = {str(pk): s for pk, s in DBTaskResult.objects.values_list("id", "status")}
+    assert (status[periodic.id], status[retry.id]) == ("SUCCESSFUL", "SUCCESSFUL")
+    assert status[waiting.id] == "READY"
