@@ -41,6 +41,7 @@ PUBLIC = {
     "s/": "the resident's appeal page (anonymous appeals are allowed)",
     "public/": "the public pages of anonymized appeals and of consultations",
     "socialorgs/directory/": "the public directory of registered social organizations",
+    "stars/board/": "a community's public star board, of an awarded rating only (公示亮星, docs/stars.md)",
     "open311/": "Open311 GeoReport v2 (public by the spec; POST needs an api_key)",
     "account/": "sign-in steps (they ask for a session themselves)",
     "static/": "static files",
@@ -105,11 +106,12 @@ def _populate(world) -> None:
     """Records of every module in the test district's community A (and its street)."""
     from shequ.agency.tests.factories import ensure_matters, open_case
     from shequ.appeals.tests.factories import ensure_catalog, submit
+    from shequ.selfservice.tests.helpers import png
     from shequ.whistle.tests.factories import add_departments, blow
 
     ensure_catalog()
-    for _ in range(3):
-        submit(at="A", requester_name="王小明", requester_phone="13912345678")
+    for n in range(3):  # the first with a photo (attachments come only with the appeal)
+        submit(at="A", requester_name="王小明", requester_phone="13912345678", attachments=[png()] if n == 0 else ())
     add_departments(world)
     blow(world)
     ensure_matters()
@@ -131,11 +133,12 @@ def _canaries(world) -> list[str]:
 
 
 @pytest.fixture
-def outsiders(_rewound, world):
+def outsiders(_rewound, world, settings, tmp_path):
     from shequ.accounts.models import User
     from shequ.jurisdiction.models import Department, Node
     from shequ.jurisdiction.services import node_create
 
+    settings.MEDIA_ROOT = tmp_path / "media"  # the walk's uploads (an appeal's photo, a result file, an import)
     _populate(world)
     ids = sorted({pk for model in _located_models() for pk in model._default_manager.values_list("pk", flat=True)})
     sample = set()
