@@ -376,7 +376,10 @@ def test_the_requesters_of_a_merged_duplicate_are_kept_informed(world, commit):
     assert appeal_id_from_token(mine.link.rstrip("/").rsplit("/", 1)[1]) == duplicate.pk
 
 
-def test_the_notify_worker_runs_the_notifications_and_leaves_other_work_waiting(transactional_db, settings):
+# Serialized like every transactional test of the suite: a plain one's flush re-creates the content
+# types, which the next serialized test then loads again (a unique-constraint error).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_notify_worker_runs_the_notifications_and_leaves_other_work_waiting(settings):
     """Notifications have a queue of their own (``notify``): the worker started for it alone
     (``db_worker --queue-name notify``, as ``make demo`` does) runs the periodic sender and the
     retries while an import — another queue, held by its own worker — waits where it is."""
