@@ -14,11 +14,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.conf import settings
+
 from shequ.core.idcard import make_id_number
 
-#: The database task backend (production's) for tests that need real task rows, with the queues of
-#: config/settings/base.py.
-DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "notify"]}}
+#: The database task backend (production's) for tests that need real task rows, with the settings' queues.
+DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": settings.TASKS["default"]["QUEUES"]}}
 
 PASSWORD = "pass12345"
 
