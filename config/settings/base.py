@@ -213,6 +213,9 @@ SHEQU_ALERT_UNMASK_PER_HOUR = env_int("SHEQU_ALERT_UNMASK_PER_HOUR", 50)
 SHEQU_ALERT_EXPORT_PER_HOUR = env_int("SHEQU_ALERT_EXPORT_PER_HOUR", 20)
 
 SESSION_COOKIE_HTTPONLY = True
+# Sessions are kept in the database and read through the cache (one cache read a request instead of
+# a query; a session written or ended is written to both).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = env_int("SHEQU_SESSION_SECONDS", 8 * 3600)
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"

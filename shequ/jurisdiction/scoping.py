@@ -14,6 +14,7 @@ Missing and out-of-scope records both give 404 (``get_in_scope``), so scope cann
 """
 from __future__ import annotations
 
+import functools
 from functools import reduce
 from operator import or_
 from typing import Callable, Iterable
@@ -22,10 +23,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from shequ.accounts.models import Role
+from shequ.accounts.models import Binding, Role
 from shequ.core.errors import NotAllowed, NotInScope
 
-from .models import Node
+from .models import Department, Node
 
 # Capabilities per role. "registry.unmask" is not a role capability: it is the Django
 # permission ``registry.unmask_personal_data`` granted to individual users (see can_unmask).
@@ -216,23 +217,33 @@ def can_unmask(user) -> bool:
 
 def _bindings(user) -> tuple[list[Node], list[int]]:
     """A user's bound nodes (a department user: its district) and department ids: one query,
-    cached on the user object (a request's user lives for that request only)."""
+    cached on the user object (a request's user lives for that request only).
+
+    Raw SQL: it runs on nearly every request, and the ORM's compilation of the same join (binding,
+    node, department, its district) took longer than the query itself (about 1.5 ms a request)."""
     cached = getattr(user, "_shequ_bindings", None)
     if cached is not None:
         return cached
     nodes: list[Node] = []
     departments: list[int] = []
     if user and user.is_authenticated:
-        from shequ.accounts.models import Binding
-
-        for binding in Binding.objects.filter(user=user).select_related("node", "department__district"):
-            if binding.node_id:
-                nodes.append(binding.node)
-            elif binding.department_id:
-                nodes.append(binding.department.district)
-                departments.append(binding.department_id)
+        for node in Node.objects.raw(_bindings_sql(), [user.pk]):
+            nodes.append(node)
+            if node.bound_department_id is not None:
+                departments.append(node.bound_department_id)
     user._shequ_bindings = (nodes, departments)
     return user._shequ_bindings
+
+
+@functools.cache
+def _bindings_sql() -> str:
+    """Each binding's node: the bound node, or the district of the bound department (whose id comes
+    as ``bound_department_id``), in the order the bindings were made."""
+    binding, node, department = (m._meta.db_table for m in (Binding, Node, Department))
+    return (f'SELECT n.*, b."department_id" AS bound_department_id FROM "{binding}" b '
+            f'LEFT JOIN "{department}" d ON d."id" = b."department_id" '
+            f'JOIN "{node}" n ON n."id" = COALESCE(b."node_id", d."district_id") '
+            f'WHERE b."user_id" = %s ORDER BY b."id"')
 
 
 def bound_nodes(user) -> list[Node]:

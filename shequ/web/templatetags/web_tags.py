@@ -4,6 +4,8 @@ from __future__ import annotations
 from django import template
 from django.conf import settings
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -125,6 +127,29 @@ def nav_items(context) -> list[dict]:
         label = labels.get(key) if len(items) > 1 else None
         result.append({"label": label, "items": items, "active": any(i["active"] for i in items)})
     return result
+
+
+def _link(item: dict) -> str:
+    if item["active"]:
+        return format_html('<a href="{}" class="active" aria-current="page">{}</a>', item["url"], item["label"])
+    return format_html('<a href="{}">{}</a>', item["url"], item["label"])
+
+
+@register.simple_tag
+def nav_menu(groups: list[dict]) -> str:
+    """The menu (``nav_items``) as HTML: a labelled group is a drop-down, the others plain
+    links. Made here rather than by template loops: it is on every page, and the loops took longer
+    (about 1.3 ms a page) than the rest of a short page together."""
+    parts = []
+    for group in groups:
+        links = mark_safe("".join(_link(item) for item in group["items"]))  # each escaped by _link
+        if group["label"]:
+            parts.append(format_html(
+                '<details class="navgroup" data-navgroup><summary{}>{}</summary><div class="navmenu">{}</div></details>',
+                mark_safe(' class="active"') if group["active"] else "", group["label"], links))
+        else:
+            parts.append(links)
+    return mark_safe("".join(parts))  # noqa: S308 - every part built by format_html
 
 
 @register.filter
