@@ -40,9 +40,9 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture
 def world(db):
-    from shequ.core.testing import build_world
+    from shequ.core.testing import world_for_test
 
-    return build_world()
+    return world_for_test()
 
 
 @pytest.fixture(autouse=True)

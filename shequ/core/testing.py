@@ -120,3 +120,102 @@ def in_own_connection(work):
     if "error" in box:
         raise box["error"]
     return box.get("result")
+
+
+class _Snapshot:
+    """The rows ``build_world`` writes, read once per test process and written again for each later
+    test that asks for the world (the ``world`` fixture): building it through the services took
+    about 0.2 s a test, more than most tests themselves; writing its rows back takes a few ms.
+
+    The rows are what the build added to every table (the tables' contents before and after,
+    compared); the ``World`` comes back from a pickle of the first build's, so each test gets
+    objects of its own. The ids are the first build's: on SQLite the same as a new build's (its
+    sequences roll back with the test), on PostgreSQL each restored table's sequence is moved past
+    them. Should the build change a row that was there before it (not only add rows), or add rows
+    to a table with triggers that write elsewhere, nothing is kept and every test builds anew.
+    """
+
+    #: tables whose triggers write other tables: rows written back would be counted twice
+    TRIGGERED = frozenset({"appeals_appeal"})
+
+    def __init__(self):
+        self.tables: list[tuple[str, list[str], list[tuple]]] | None = None
+        self.world: bytes | None = None
+        self.usable = True
+
+    @staticmethod
+    def _read(cursor, table: str) -> tuple[list[str], list[tuple]]:
+        cursor.execute(f'SELECT * FROM "{table}"')
+        return [c[0] for c in cursor.description], [tuple(row) for row in cursor.fetchall()]
+
+    def world_for_test(self) -> World:
+        import pickle
+
+        from django.db import connection
+
+        if self.world is not None:
+            self._restore()
+            return pickle.loads(self.world)  # noqa: S301 - our own pickle, made in this process
+        if not self.usable:
+            return build_world()
+        tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
+        with connection.cursor() as cursor:
+            before = {table: self._read(cursor, table) for table in tables}
+            world = build_world()
+            kept = []
+            for table in tables:
+                columns, rows = self._read(cursor, table)
+                old = {repr(row) for row in before[table][1]}
+                new = [row for row in rows if repr(row) not in old]
+                if len(rows) - len(new) != len(old) or (new and table in self.TRIGGERED):
+                    self.usable = False  # a row changed or went, or a trigger would write twice
+                    return world
+                if new:
+                    kept.append((table, columns, new))
+        self.tables = kept
+        self.world = pickle.dumps(world)
+        return world
+
+    def _restore(self) -> None:
+        from django.db import connection, transaction
+
+        qn = connection.ops.quote_name
+        with transaction.atomic(), connection.cursor() as cursor:
+            for table, columns, rows in self.tables:
+                cursor.executemany(f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) "
+                                   f"VALUES ({', '.join(['%s'] * len(columns))})", [_adapt(row) for row in rows])
+            if connection.vendor == "postgresql":  # each restored table's sequence past the ids written
+                moved = [f"setval(pg_get_serial_sequence('{qn(table)}', 'id'), GREATEST("
+                         f"(SELECT MAX(\"id\") FROM {qn(table)}), nextval(pg_get_serial_sequence('{qn(table)}', 'id'))))"
+                         for table, columns, _rows in self.tables if "id" in columns and _has_sequence(cursor, table)]
+                if moved:
+                    cursor.execute("SELECT " + ", ".join(moved))
+
+
+def _adapt(row: tuple) -> tuple:
+    """Values read back as Python containers (PostgreSQL json) written as JSON."""
+    if not any(isinstance(v, dict) for v in row):
+        return row
+    from psycopg.types.json import Jsonb
+
+    return tuple(Jsonb(v) if isinstance(v, dict) else v for v in row)
+
+
+_sequences: dict[str, bool] = {}
+
+
+def _has_sequence(cursor, table: str) -> bool:
+    """PostgreSQL: whether the table's ``id`` column takes its values from a sequence."""
+    if table not in _sequences:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [f'"{table}"'])
+        _sequences[table] = cursor.fetchone()[0] is not None
+    return _sequences[table]
+
+
+_snapshot = _Snapshot()
+
+
+def world_for_test() -> World:
+    """The small world for one test: built by the first test of the process that asks, written back
+    from its rows for the others (``_Snapshot``)."""
+    return _snapshot.world_for_test()
