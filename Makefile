@@ -43,10 +43,10 @@ test: install browser
 	@if [ -n "$$SHEQU_TEST_POSTGRES" ]; then $(MAKE) --no-print-directory test-postgres; fi
 
 test-sqlite:
-	$(BIN)/pytest -n 2 -p no:cacheprovider
+	$(BIN)/pytest -n 2 -p no:cacheprovider --durations=20
 
 test-postgres:
-	SHEQU_TEST_DB=postgres SHEQU_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -n 2 -p no:cacheprovider
+	SHEQU_TEST_DB=postgres SHEQU_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -n 2 -p no:cacheprovider --durations=20
 
 bench: install
 	$(BIN)/python bench/run_all.py
