@@ -14,8 +14,7 @@ Missing and out-of-scope records both give 404 (``get_in_scope``), so scope cann
 """
 from __future__ import annotations
 
-import functools
-from functools import reduce
+from functools import cache, reduce
 from operator import or_
 from typing import Callable, Iterable
 
@@ -235,7 +234,7 @@ def _bindings(user) -> tuple[list[Node], list[int]]:
     return user._shequ_bindings
 
 
-@functools.cache
+@cache
 def _bindings_sql() -> str:
     """Each binding's node: the bound node, or the district of the bound department (whose id comes
     as ``bound_department_id``), in the order the bindings were made."""
