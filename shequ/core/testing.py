@@ -142,6 +142,8 @@ class _Snapshot:
         self.tables: list[tuple[str, list[str], list[tuple]]] | None = None
         self.world: bytes | None = None
         self.usable = True
+        #: PostgreSQL: the statement that moves each restored table's sequence past the ids written
+        self.sequences_sql = ""
 
     @staticmethod
     def _read(cursor, table: str) -> tuple[list[str], list[tuple]]:
@@ -171,7 +173,9 @@ class _Snapshot:
                     self.usable = False  # a row changed or went, or a trigger would write twice
                     return world
                 if new:
-                    kept.append((table, columns, new))
+                    kept.append((table, columns, [_adapt(row) for row in new]))
+            if connection.vendor == "postgresql":
+                self.sequences_sql = _sequences_sql(cursor, [table for table, columns, _rows in kept if "id" in columns])
         self.tables = kept
         self.world = pickle.dumps(world)
         return world
@@ -183,13 +187,9 @@ class _Snapshot:
         with transaction.atomic(), connection.cursor() as cursor:
             for table, columns, rows in self.tables:
                 cursor.executemany(f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) "
-                                   f"VALUES ({', '.join(['%s'] * len(columns))})", [_adapt(row) for row in rows])
-            if connection.vendor == "postgresql":  # each restored table's sequence past the ids written
-                moved = [f"setval(pg_get_serial_sequence('{qn(table)}', 'id'), GREATEST("
-                         f"(SELECT MAX(\"id\") FROM {qn(table)}), nextval(pg_get_serial_sequence('{qn(table)}', 'id'))))"
-                         for table, columns, _rows in self.tables if "id" in columns and _has_sequence(cursor, table)]
-                if moved:
-                    cursor.execute("SELECT " + ", ".join(moved))
+                                   f"VALUES ({', '.join(['%s'] * len(columns))})", rows)
+            if self.sequences_sql:
+                cursor.execute(self.sequences_sql)
 
 
 def _adapt(row: tuple) -> tuple:
@@ -201,15 +201,16 @@ def _adapt(row: tuple) -> tuple:
     return tuple(Jsonb(v) if isinstance(v, dict) else v for v in row)
 
 
-_sequences: dict[str, bool] = {}
-
-
-def _has_sequence(cursor, table: str) -> bool:
-    """PostgreSQL: whether the table's ``id`` column takes its values from a sequence."""
-    if table not in _sequences:
+def _sequences_sql(cursor, tables: list[str]) -> str:
+    """PostgreSQL: one statement that moves the ``id`` sequence of each of ``tables`` that has one
+    past the largest id in it ("" when none has)."""
+    moved = []
+    for table in tables:
         cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [f'"{table}"'])
-        _sequences[table] = cursor.fetchone()[0] is not None
-    return _sequences[table]
+        sequence = cursor.fetchone()[0]
+        if sequence is not None:
+            moved.append(f"setval('{sequence}', GREATEST((SELECT MAX(\"id\") FROM \"{table}\"), nextval('{sequence}')))")
+    return "SELECT " + ", ".join(moved) if moved else ""
 
 
 _snapshot = _Snapshot()
