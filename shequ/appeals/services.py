@@ -66,6 +66,26 @@ def _format_number(day: dt.date, last: int) -> str:
     return f"{NUMBER_PREFIX}-{day.isoformat().replace('-', '')}-{last:06d}"
 
 
+#: Where the one-query intake keeps the number it took for the statements after it (a setting of the
+#: database session: it outlives the counter's own transaction, see ``_take_statements``).
+_NUMBER_SETTING = "shequ.appeal_number"
+
+
+def _take_statements(day: dt.date, key: str) -> list[tuple[str, list]]:
+    """PostgreSQL, the head of the intake's one query: the day's counter incremented, the number it
+    gives kept in ``_NUMBER_SETTING`` and the appeal's key taken from its sequence (``key``, for
+    ``currval``); the row returned is (number, key). Outside a transaction they are their own
+    transaction, committed before the rows are written without waiting for the disk (as
+    ``take_number`` alone), so the counter row is locked for that statement only; inside one
+    (a 12345 feed import) they are part of it."""
+    prefix = f"{NUMBER_PREFIX}-{day.isoformat().replace('-', '')}-"
+    take = (f"WITH c AS ({_counter_sql()}) SELECT set_config('{_NUMBER_SETTING}', '{prefix}' || "
+            f"lpad(c.\"last\"::text, greatest(6, length(c.\"last\"::text)), '0'), false), nextval({key}) FROM c", [day])
+    if connection.in_atomic_block:
+        return [take]
+    return [("BEGIN", []), ("SET LOCAL synchronous_commit TO OFF", []), take, ("COMMIT", [])]
+
+
 def take_number(day: dt.date, keys: dict | None = None) -> tuple[str, dict]:
     """The next appeal number of ``day`` (SQ-20261126-000123) and the primary keys ``keys``
     asks for (``{Model: n}``, see ``shequ.core.writes.reserve_ids``).
@@ -235,23 +255,36 @@ def appeal_submit(*, actor, channel: str, category: ServiceCategory, description
         raise InvalidInput(_("诉求信息不完整或有误"), extra={"fields": exc.message_dict}) from None
     more = list(extra(appeal)) if extra is not None else []
     day = now.astimezone(deadlines.SHANGHAI).date()
-    solo = writes.one_query() and not checked  # two statements, each whole on its own
+    solo = writes.one_query() and not checked  # PostgreSQL: one query, whole on its own (see above)
     with nullcontext() if solo else transaction.atomic():
-        keys = {Appeal: 1, AppealEvent: 1}
-        for row in more:  # the caller's rows
-            keys[type(row)] = keys.get(type(row), 0) + 1
-        appeal.number, ids = take_number(day, keys)
-        appeal.pk = ids[Appeal].pop()
+        first = []
+        if solo:
+            # The day's number and the appeal's key are taken at the head of the query; the rows
+            # take them from there (the session's setting and the sequence's currval).
+            key = writes.serial(Appeal)
+            first = _take_statements(day, key)
+            appeal.pk = writes.Expr(f"currval({key})")
+            appeal.number = writes.Expr(f"current_setting('{_NUMBER_SETTING}')")
+        else:
+            keys = {Appeal: 1, AppealEvent: 1}
+            for row in more:  # the caller's rows
+                keys[type(row)] = keys.get(type(row), 0) + 1
+            appeal.number, ids = take_number(day, keys)
+            appeal.pk = ids[Appeal].pop()
         event = _event_row(appeal, actor=actor or requester_user, verb="submitted", at=now, note=route.reason,
                            extra={"channel": channel, "unit": route.unit_name, "attachments": len(checked)})
-        event.pk = ids[AppealEvent].pop()
-        for row in more:
-            row.pk = ids[type(row)].pop()
+        if not solo:
+            event.pk = ids[AppealEvent].pop()
+            for row in more:
+                row.pk = ids[type(row)].pop()
         notified = _to_tell(appeal, event)
-        rows = [appeal, event]
-        rows.append(audit_row(actor=actor or requester_user, verb="appeal.submitted", target=appeal,
-                              extra={"channel": channel, "category": category.code, "routing": route.reason,
-                                     "attachments": len(checked), **(audit or {})}))
+        record = audit_row(actor=actor or requester_user, verb="appeal.submitted", target=appeal,
+                           target_repr="-" if solo else "", extra={"channel": channel, "category": category.code, "routing": route.reason,
+                                  "attachments": len(checked), **(audit or {})})
+        if solo:  # the key and number as the appeal's row takes them
+            record.target_id = writes.Expr(f"currval({key})::text")
+            record.target_repr = appeal.number
+        rows = [appeal, event, record]
         stored: list[str] = []
         try:
             for item in checked:
@@ -265,7 +298,7 @@ def appeal_submit(*, actor, channel: str, category: ServiceCategory, description
                 # Inside a caller's transaction (a 12345 feed import) a taken external number must
                 # not abort it: a savepoint around the write.
                 with transaction.atomic() if appeal.external_number and connection.in_atomic_block else nullcontext():
-                    writes.insert_rows([*rows, *more])
+                    writes.insert_rows([*rows, *more], first=first)
             except IntegrityError as exc:
                 if appeal.external_number and "external" in str(exc):
                     raise Conflict(_("该外部工单编号已登记"),

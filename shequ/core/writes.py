@@ -14,6 +14,10 @@ trips to PostgreSQL, each waiting for the server, plus ``BEGIN`` and ``COMMIT``.
   transaction when no transaction is open, so the rows are written all or none; inside an open
   transaction they are part of it. Other databases execute the statements one by one (call inside
   a transaction).
+* In that one query a statement of the caller's may come first (``first``: e.g. the day's counter
+  and ``nextval()`` of a key sequence) and a row's value may be SQL (``Expr``: e.g. ``currval()``
+  of that sequence, so rows can point to one another without their keys being asked for in an
+  earlier round trip); such values, and the keys the database gave, are read back onto the rows.
 
 The ``pre_save`` and ``post_save`` signals are sent as ``save()`` sends them (django-tasks' database
 backend, for one, sets a task row's ``run_after`` in a ``pre_save`` receiver).
@@ -71,6 +75,37 @@ def reserve_ids(counts: dict[type[Model], int]) -> dict[type[Model], list[int]]:
                 last = max(last, row[0] if row else 0)
             result[model] = list(range(last + 1, last + 1 + n))
         return result
+
+
+class Expr:
+    """A row's value given as SQL, not data (PostgreSQL's one-query writes only, see ``insert_rows``):
+    written into the statement as it is, and read back from the database afterwards. Only ever
+    built from SQL the application makes itself, never from input."""
+
+    __slots__ = ("sql",)
+
+    def __init__(self, sql: str):
+        self.sql = sql
+
+    def __repr__(self) -> str:
+        return f"Expr({self.sql!r})"
+
+
+#: (database, table) -> the name of its primary key's sequence, as a quoted SQL literal.
+_sequences: dict[tuple[str, str], str] = {}
+
+
+def serial(model: type[Model]) -> str:
+    """PostgreSQL: the name of the sequence of ``model``'s primary key as an SQL literal (for
+    ``nextval()``/``currval()``), looked up once per database in a process: asking
+    ``pg_get_serial_sequence`` in every statement costs the server a catalog search each time."""
+    key = (connection.settings_dict["NAME"], model._meta.db_table)
+    name = _sequences.get(key)
+    if name is None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {_serial(model)}")
+            name = _sequences[key] = "'" + cursor.fetchone()[0].replace("'", "''") + "'"
+    return name
 
 
 #: (model, whether the key is given, database vendor) -> (INSERT with placeholders, its fields, each
@@ -150,17 +185,23 @@ def _insert_sql(obj: Model, db) -> tuple[str, Sequence]:
             _plain[key] = (sql, fields, [_step(f, db, as_is) for f in fields])
     plain = _plain[key]
     if plain is None:
+        if any(type(v) is Expr for v in obj.__dict__.values()):
+            raise TypeError(f"{type(obj).__name__}: SQL values (Expr) need plain fields")
         return _compiled(obj, _fields(obj))
     sql, fields, steps = plain
     known = obj.__dict__
     params = []
     for field, attname, reads_only, types, null in steps:
         value = known[attname] if reads_only and attname in known else field.pre_save(obj, True)
-        if value is None:
+        if type(value) is Expr:
+            params.append(value)
+        elif value is None:
             params.append(None if null else field.get_db_prep_save(None, connection=db))
         elif type(value) in types and (types != (dt.datetime,) or value.tzinfo is not None):
             params.append(value)
         elif hasattr(value, "resolve_expression"):
+            if any(type(p) is Expr for p in params) or any(type(v) is Expr for v in obj.__dict__.values()):
+                raise TypeError(f"{type(obj).__name__}: SQL values (Expr) and expressions in one row")
             return _compiled(obj, fields)
         else:
             params.append(field.get_db_prep_save(value, connection=db))
@@ -174,20 +215,44 @@ def one_query() -> bool:
             and not connection.settings_dict.get("OPTIONS", {}).get("server_side_binding"))
 
 
-def insert_rows(objs: Iterable[Model]) -> None:
+def insert_rows(objs: Iterable[Model], *, first: Sequence[tuple[str, Sequence]] = ()) -> tuple | None:
     """Write new rows in the given order (parents before children), as ``save()`` would; on
-    PostgreSQL in one round trip. Rows without a primary key get one from the database but it is
-    not read back: give the rows that others point to their keys first (``reserve_ids``)."""
+    PostgreSQL in one round trip. Give the rows that others point to their keys first
+    (``reserve_ids``), or, on PostgreSQL, let ``first`` advance their sequence and give the rows
+    ``Expr("currval(…)")`` in place of the keys.
+
+    On PostgreSQL (``one_query``) the statements ``first`` (SQL and parameters each) run at the
+    head of the same query and the first row of the last of them that answers rows is returned;
+    every row's key the database chose and every ``Expr`` value are read back onto the rows
+    (``RETURNING``). ``first`` may hold its own ``BEGIN … COMMIT`` (only outside a transaction:
+    the rows are then written all or none after it, in the query's next implicit transaction).
+    Elsewhere rows without a primary key get one from the database that is not read back, and
+    ``first`` and ``Expr`` are refused."""
     objs = list(objs)
     if not objs:
-        return
+        return None
     db = connections[connection.alias]  # the connection itself, not the per-thread proxy
+    one = one_query()
+    if not one and (first or any(type(v) is Expr for obj in objs for v in obj.__dict__.values())):
+        raise TypeError("a leading statement and SQL values (Expr) need one-query writes (PostgreSQL)")
     for obj in objs:
         signals.pre_save.send(sender=type(obj), instance=obj, raw=False, using=db.alias, update_fields=None)
     statements = [_insert_sql(obj, db) for obj in objs]
+    head = None
     with db.cursor() as cursor:
-        if one_query():
-            cursor.execute(_bound(cursor, statements))
+        if one:
+            back = [_read_back(obj) for obj in objs]
+            returning = [(sql + " RETURNING " + ", ".join(db.ops.quote_name(f.column) for f in fields)
+                          if fields else sql, params) for (sql, params), fields in zip(statements, back)]
+            cursor.execute(_bound(cursor, [*first, *returning]))
+            for _statement in first:
+                if cursor.description is not None:
+                    head = cursor.fetchone()
+                cursor.nextset()
+            for obj, fields in zip(objs, back):
+                if fields:  # in place, past the descriptors: a key's cached object stays (it is the same row)
+                    obj.__dict__.update(zip((f.attname for f in fields), cursor.fetchone()))
+                cursor.nextset()
         else:
             for sql, params in statements:
                 cursor.execute(sql, params)
@@ -195,6 +260,16 @@ def insert_rows(objs: Iterable[Model]) -> None:
         obj._state.adding, obj._state.db = False, db.alias
         signals.post_save.send(sender=type(obj), instance=obj, created=True, update_fields=None, raw=False,
                                using=db.alias)
+    return head
+
+
+def _read_back(obj: Model) -> list:
+    """The fields of a new row to read back after a one-query write: its key if the database
+    chooses it, and every field whose value is an ``Expr``."""
+    meta = obj._meta
+    known = obj.__dict__
+    return [f for f in meta.local_concrete_fields
+            if type(known.get(f.attname)) is Expr or (f is meta.pk and known.get(f.attname) is None)]
 
 
 #: psycopg connection -> its quoting of one value (dropped with the connection).
@@ -228,6 +303,8 @@ def _quoted(value, literal) -> bytes:
     integer dumpers write for it), anything else through psycopg."""
     if value is None:
         return b"NULL"
+    if type(value) is Expr:
+        return value.sql.encode()
     if type(value) is int and value >= 0:
         return b"%d" % value
     return literal(value)

@@ -123,17 +123,84 @@ def test_a_line_told_by_its_own_task_is_not_told_again(world, django_capture_on_
     assert Delivery.objects.filter(event=event).count() == 1
 
 
+def _writes(queries) -> list[str]:
+    return [q["sql"] for q in queries if not q["sql"].lstrip().upper().startswith("SELECT")]
+
+
 def test_intake_round_trips(world):
-    """Staff intake: the number and keys in one statement, every row in one more (PostgreSQL)."""
+    """Staff intake inside a transaction (a 12345 feed import; here the test's own): the day's
+    number, the appeal's key and every row in ONE query (PostgreSQL)."""
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL's write path")
     submit(actor=world.users["office"])  # the day's counter exists, catalog read
     with CaptureQueriesContext(connection) as queries:
-        submit(actor=world.users["office"], requester_phone="13912345678")
-    writes_ = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "WITH", "UPDATE"))]
-    assert len(writes_) == 2, writes_
-    assert writes_[0].startswith("WITH c AS (INSERT INTO \"appeals_appealcounter\"")
-    assert writes_[1].count("INSERT INTO") >= 3  # appeal, timeline line, audit record (and the task)
+        appeal = submit(actor=world.users["office"], requester_phone="13912345678")
+    (sql,) = _writes(queries)  # the rest are the test catalog's reads
+    assert sql.startswith('WITH c AS (INSERT INTO "appeals_appealcounter"') and "COMMIT" not in sql
+    assert sql.count("INSERT INTO") == 4  # the counter, the appeal, its timeline line, the audit record
+    # what the database chose is on the rows returned, as stored
+    stored = Appeal.objects.get(number=appeal.number)
+    line = AppealEvent.objects.get(appeal=stored)
+    record = AuditLog.objects.get(verb="appeal.submitted", target_id=str(stored.pk))
+    assert (stored.pk, line.pk, record.target_repr) == (appeal.pk, appeal.timeline[0].pk, appeal.number)
+
+
+def test_numbers_past_a_million_a_day_keep_every_digit(world):
+    """The number made in SQL (one-query intake) is the one ``_format_number`` makes."""
+    from shequ.appeals.models import AppealCounter
+    from shequ.appeals.services import _format_number
+
+    first = submit(actor=world.users["office"])
+    day = dt.date(int(first.number[3:7]), int(first.number[7:9]), int(first.number[9:11]))
+    AppealCounter.objects.filter(day=day).update(last=999_999)
+    assert submit(actor=world.users["office"]).number == _format_number(day, 1_000_000) == "SQ-20261126-1000000"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_intake_outside_a_transaction_commits_the_counter_first(world):
+    """As a request makes it (autocommit): one query, whose head takes the number in a transaction of
+    its own that commits without waiting for the disk, and whose rows then commit together as usual.
+    A row that fails after that commit leaves nothing of the appeal, only a gap in the day's numbers."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's write path")
+    from shequ.appeals.models import AppealCounter
+    from shequ.core.errors import Conflict
+
+    office = world.users["office"]
+    submit(actor=office)
+    with CaptureQueriesContext(connection) as queries:
+        appeal = submit(actor=office, requester_phone="13912345678", external_number="W-1")
+    sql = _writes(queries)[0]  # then the tests' task backend tells the requester, on commit
+    assert sql.count("INSERT INTO") == 4 and sql.startswith("BEGIN; SET LOCAL synchronous_commit TO OFF; WITH c AS (INSERT INTO")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"  # the rows' commit (and every later one) waits for the disk
+    stored = Appeal.objects.get(pk=appeal.pk)
+    assert (stored.number, AppealEvent.objects.get(appeal=stored).pk) == (appeal.number, appeal.timeline[0].pk)
+    assert AuditLog.objects.get(verb="appeal.submitted", target_id=str(stored.pk)).target_repr == appeal.number
+    day, last = AppealCounter.objects.values_list("day", "last").get()
+    appeals, events, records = Appeal.objects.count(), AppealEvent.objects.count(), AuditLog.objects.count()
+    with pytest.raises(Conflict):
+        submit(actor=office, external_number="W-1")
+    assert (Appeal.objects.count(), AppealEvent.objects.count(), AuditLog.objects.count()) == (appeals, events, records)
+    assert AppealCounter.objects.get(day=day).last == last + 1  # the number taken stays taken
+    assert submit(actor=office).number.endswith(f"-{last + 2:06d}")
+
+
+def test_a_leading_statement_and_sql_values_are_read_back(world):
+    """``insert_rows(first=…)`` runs the statements at the head of the same query and answers the
+    row of the last one that has rows; ``Expr`` values and the keys the database chose are put on the
+    rows as stored. Where statements go one by one both are refused."""
+    if connection.vendor != "postgresql":
+        with pytest.raises(TypeError):
+            writes.insert_rows([AuditLog(actor_name="t", verb="expr", target_id=writes.Expr("'1'"))])
+        return
+    record = AuditLog(actor_name="t", verb="expr", target_id=writes.Expr("(40 + 2)::text"))
+    with CaptureQueriesContext(connection) as queries:
+        head = writes.insert_rows([record], first=[("SELECT 1", []), ("SELECT %s + 1", [6])])
+    assert len(queries) == 1 and head == (7,)
+    assert (record.target_id, record.pk) == ("42", AuditLog.objects.get(verb="expr").pk)
+    assert AuditLog.objects.get(verb="expr").target_id == "42"
 
 
 def test_server_side_binding_writes_one_statement_at_a_time(world, monkeypatch):
