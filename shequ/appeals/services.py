@@ -79,8 +79,9 @@ def _take_statements(day: dt.date, key: str) -> list[tuple[str, list]]:
     ``take_number`` alone), so the counter row is locked for that statement only; inside one
     (a 12345 feed import) they are part of it."""
     prefix = f"{NUMBER_PREFIX}-{day.isoformat().replace('-', '')}-"
-    take = (f"WITH c AS ({_counter_sql()}) SELECT set_config('{_NUMBER_SETTING}', '{prefix}' || "
-            f"lpad(c.\"last\"::text, greatest(6, length(c.\"last\"::text)), '0'), false), nextval({key}) FROM c", [day])
+    number = f"'{prefix}' || lpad(c.\"last\"::text, greatest(6, length(c.\"last\"::text)), '0')"
+    take = (f"WITH c AS ({_counter_sql()}) SELECT set_config('{_NUMBER_SETTING}', {number}, false), nextval({key}) FROM c",
+            [day])
     if connection.in_atomic_block:
         return [take]
     return [("BEGIN", []), ("SET LOCAL synchronous_commit TO OFF", []), take, ("COMMIT", [])]
