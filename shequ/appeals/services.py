@@ -60,6 +60,8 @@ def _counter_sql() -> str:
 
 #: For the one statement of an implicit transaction (a multi-statement query runs as one).
 _ASYNC_COMMIT = "SET LOCAL synchronous_commit TO OFF; "
+#: The same as a select-list item of that statement (``SET LOCAL``, one statement fewer).
+_ASYNC_SETTING = ", set_config('synchronous_commit', 'off', true)"
 
 
 def _format_number(day: dt.date, last: int) -> str:
@@ -80,11 +82,10 @@ def _take_statements(day: dt.date, key: str) -> list[tuple[str, list]]:
     (a 12345 feed import) they are part of it."""
     prefix = f"{NUMBER_PREFIX}-{day.isoformat().replace('-', '')}-"
     number = f"'{prefix}' || lpad(c.\"last\"::text, greatest(6, length(c.\"last\"::text)), '0')"
-    take = (f"WITH c AS ({_counter_sql()}) SELECT set_config('{_NUMBER_SETTING}', {number}, false), nextval({key}) FROM c",
-            [day])
-    if connection.in_atomic_block:
-        return [take]
-    return [("BEGIN", []), ("SET LOCAL synchronous_commit TO OFF", []), take, ("COMMIT", [])]
+    alone = not connection.in_atomic_block
+    take = (f"WITH c AS ({_counter_sql()}) SELECT set_config('{_NUMBER_SETTING}', {number}, false), nextval({key})"
+            f"{_ASYNC_SETTING if alone else ''} FROM c", [day])
+    return [("BEGIN", []), take, ("COMMIT", [])] if alone else [take]
 
 
 def take_number(day: dt.date, keys: dict | None = None) -> tuple[str, dict]:
@@ -283,8 +284,7 @@ def appeal_submit(*, actor, channel: str, category: ServiceCategory, description
                            target_repr="-" if solo else "", extra={"channel": channel, "category": category.code, "routing": route.reason,
                                   "attachments": len(checked), **(audit or {})})
         if solo:  # the key and number as the appeal's row takes them
-            record.target_id = writes.Expr(f"currval({key})::text")
-            record.target_repr = appeal.number
+            record.target_id, record.target_repr = appeal.pk, appeal.number
         rows = [appeal, event, record]
         stored: list[str] = []
         try:

@@ -215,44 +215,39 @@ def one_query() -> bool:
             and not connection.settings_dict.get("OPTIONS", {}).get("server_side_binding"))
 
 
-def insert_rows(objs: Iterable[Model], *, first: Sequence[tuple[str, Sequence]] = ()) -> tuple | None:
+def insert_rows(objs: Iterable[Model], *, first: Sequence[tuple[str, Sequence]] = ()) -> None:
     """Write new rows in the given order (parents before children), as ``save()`` would; on
     PostgreSQL in one round trip. Give the rows that others point to their keys first
     (``reserve_ids``), or, on PostgreSQL, let ``first`` advance their sequence and give the rows
     ``Expr("currval(…)")`` in place of the keys.
 
-    On PostgreSQL (``one_query``) the statements ``first`` (SQL and parameters each) run at the
-    head of the same query and the first row of the last of them that answers rows is returned;
-    every row's key the database chose and every ``Expr`` value are read back onto the rows
-    (``RETURNING``). ``first`` may hold its own ``BEGIN … COMMIT`` (only outside a transaction:
-    the rows are then written all or none after it, in the query's next implicit transaction).
+    On PostgreSQL (``one_query``) the statements ``first`` (SQL and parameters each; their results
+    are not read) run at the head of the same query; the keys the database chose and the values of
+    the ``Expr`` objects are read back onto the rows (``RETURNING``, once per ``Expr`` object: a row
+    holding the same object as an earlier one gets the value read there, as its field makes it).
+    ``first`` may hold its own ``BEGIN … COMMIT`` (outside a transaction only: the rows are then
+    written all or none after it, in the query's next implicit transaction).
     Elsewhere rows without a primary key get one from the database that is not read back, and
     ``first`` and ``Expr`` are refused."""
     objs = list(objs)
     if not objs:
-        return None
+        return
     db = connections[connection.alias]  # the connection itself, not the per-thread proxy
     one = one_query()
     if not one and (first or any(type(v) is Expr for obj in objs for v in obj.__dict__.values())):
-        raise TypeError("a leading statement and SQL values (Expr) need one-query writes (PostgreSQL)")
+        raise TypeError("leading statements and SQL values (Expr) need one-query writes (PostgreSQL)")
     for obj in objs:
         signals.pre_save.send(sender=type(obj), instance=obj, raw=False, using=db.alias, update_fields=None)
     statements = [_insert_sql(obj, db) for obj in objs]
-    head = None
     with db.cursor() as cursor:
         if one:
-            back = [_read_back(obj) for obj in objs]
-            returning = [(sql + " RETURNING " + ", ".join(db.ops.quote_name(f.column) for f in fields)
-                          if fields else sql, params) for (sql, params), fields in zip(statements, back)]
-            cursor.execute(_bound(cursor, [*first, *returning]))
-            for _statement in first:
-                if cursor.description is not None:
-                    head = cursor.fetchone()
-                cursor.nextset()
-            for obj, fields in zip(objs, back):
-                if fields:  # in place, past the descriptors: a key's cached object stays (it is the same row)
-                    obj.__dict__.update(zip((f.attname for f in fields), cursor.fetchone()))
-                cursor.nextset()
+            read: set[int] = set()  # the Expr objects an earlier row reads back
+            back = [_read_back(obj, read) for obj in objs]
+            qn = db.ops.quote_name
+            cursor.execute(_bound(cursor, [*first, *(
+                (sql + " RETURNING " + ", ".join(qn(f.column) for f in fields), params) if fields else (sql, params)
+                for (sql, params), fields in zip(statements, back))]))
+            _put_back(cursor.cursor, len(first), objs, back)
         else:
             for sql, params in statements:
                 cursor.execute(sql, params)
@@ -260,16 +255,48 @@ def insert_rows(objs: Iterable[Model], *, first: Sequence[tuple[str, Sequence]] 
         obj._state.adding, obj._state.db = False, db.alias
         signals.post_save.send(sender=type(obj), instance=obj, created=True, update_fields=None, raw=False,
                                using=db.alias)
-    return head
 
 
-def _read_back(obj: Model) -> list:
+def _read_back(obj: Model, read: set[int]) -> list:
     """The fields of a new row to read back after a one-query write: its key if the database
-    chooses it, and every field whose value is an ``Expr``."""
+    chooses it, and every field holding an ``Expr`` no earlier row reads back (``read``)."""
     meta = obj._meta
     known = obj.__dict__
-    return [f for f in meta.local_concrete_fields
-            if type(known.get(f.attname)) is Expr or (f is meta.pk and known.get(f.attname) is None)]
+    fields = []
+    for f in meta.local_concrete_fields:
+        value = known.get(f.attname)
+        if type(value) is Expr:
+            if id(value) not in read:
+                read.add(id(value))
+                fields.append(f)
+        elif value is None and f is meta.pk:
+            fields.append(f)
+    return fields
+
+
+def _put_back(raw, skip: int, objs: list[Model], back: list[list]) -> None:
+    """Read the rows' ``RETURNING`` results (after ``skip`` results of leading statements) from
+    psycopg's cursor ``raw`` onto the rows, in place (past the descriptors: a key's cached object
+    stays, it is the same row); then every other field holding an ``Expr`` gets its value."""
+    values: dict[int, object] = {}
+    at = 0
+    for index, (obj, fields) in enumerate(zip(objs, back)):
+        if not fields:
+            continue
+        while at < skip + index:
+            raw.nextset()
+            at += 1
+        known = obj.__dict__
+        for field, value in zip(fields, raw.fetchone()):
+            if type(known[field.attname]) is Expr:
+                values[id(known[field.attname])] = value
+            known[field.attname] = value
+    for obj in objs:
+        known = obj.__dict__
+        for field in obj._meta.local_concrete_fields:
+            value = known.get(field.attname)
+            if type(value) is Expr:
+                known[field.attname] = field.to_python(values[id(value)])
 
 
 #: psycopg connection -> its quoting of one value (dropped with the connection).

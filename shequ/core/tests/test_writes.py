@@ -171,7 +171,8 @@ def test_intake_outside_a_transaction_commits_the_counter_first(world):
     with CaptureQueriesContext(connection) as queries:
         appeal = submit(actor=office, requester_phone="13912345678", external_number="W-1")
     sql = _writes(queries)[0]  # then the tests' task backend tells the requester, on commit
-    assert sql.count("INSERT INTO") == 4 and sql.startswith("BEGIN; SET LOCAL synchronous_commit TO OFF; WITH c AS (INSERT INTO")
+    assert sql.count("INSERT INTO") == 4 and sql.startswith("BEGIN; WITH c AS (INSERT INTO")
+    assert "set_config('synchronous_commit', 'off', true) FROM c; COMMIT; INSERT" in sql
     with connection.cursor() as cursor:
         cursor.execute("SHOW synchronous_commit")
         assert cursor.fetchone()[0] == "on"  # the rows' commit (and every later one) waits for the disk
@@ -187,20 +188,26 @@ def test_intake_outside_a_transaction_commits_the_counter_first(world):
     assert submit(actor=office).number.endswith(f"-{last + 2:06d}")
 
 
-def test_a_leading_statement_and_sql_values_are_read_back(world):
-    """``insert_rows(first=…)`` runs the statements at the head of the same query and answers the
-    row of the last one that has rows; ``Expr`` values and the keys the database chose are put on the
-    rows as stored. Where statements go one by one both are refused."""
+def test_leading_statements_and_sql_values_are_read_back(world):
+    """``insert_rows(first=…)`` runs the statements at the head of the same query; ``Expr`` values
+    and the keys the database chose are put on the rows as stored, a value shared by several rows
+    (the same ``Expr``) read once and given to each as its field makes it. Where statements go one
+    by one both are refused."""
     if connection.vendor != "postgresql":
         with pytest.raises(TypeError):
             writes.insert_rows([AuditLog(actor_name="t", verb="expr", target_id=writes.Expr("'1'"))])
         return
-    record = AuditLog(actor_name="t", verb="expr", target_id=writes.Expr("(40 + 2)::text"))
+    shared = writes.Expr("(currval('expr_test') * 10)")
+    records = [AuditLog(actor_name="t", verb="expr", target_id=shared, target_repr="a"),
+               AuditLog(actor_name="t", verb="expr", target_id="x", target_repr=writes.Expr("'b' || 'c'")),
+               AuditLog(actor_name="t", verb="expr", target_id=shared, target_repr="d")]
     with CaptureQueriesContext(connection) as queries:
-        head = writes.insert_rows([record], first=[("SELECT 1", []), ("SELECT %s + 1", [6])])
-    assert len(queries) == 1 and head == (7,)
-    assert (record.target_id, record.pk) == ("42", AuditLog.objects.get(verb="expr").pk)
-    assert AuditLog.objects.get(verb="expr").target_id == "42"
+        writes.insert_rows(records, first=[("CREATE TEMPORARY SEQUENCE expr_test START 4", []),
+                                           ("SELECT nextval('expr_test')", [])])
+    assert len(queries) == 1 and queries[0]["sql"].count("RETURNING") == 3
+    stored = {r.pk: (r.target_id, r.target_repr) for r in AuditLog.objects.filter(verb="expr")}
+    assert [(r.target_id, r.target_repr) for r in records] == [("40", "a"), ("x", "bc"), ("40", "d")]
+    assert {r.pk: (r.target_id, r.target_repr) for r in records} == stored
 
 
 def test_server_side_binding_writes_one_statement_at_a_time(world, monkeypatch):
