@@ -144,6 +144,14 @@ class Satisfaction(models.TextChoices):
 _STATUS_LABELS: dict[str | None, dict[str, str]] = {}
 
 
+def _where_set(prefix: str, fields: tuple[str, ...]) -> list[models.Index]:
+    """An index of each key ``fields`` holding only the rows where it is set: what a lookup by the
+    key (and a delete of the row it points to) needs, without an entry for every row that leaves it
+    empty."""
+    return [models.Index(fields=[f], condition=models.Q(**{f"{f}__isnull": False}), name=f"{prefix}_{f}_set_idx")
+            for f in fields]
+
+
 class Appeal(Located, BaseModel):
     #: How often a handling unit may return (退单) a misrouted appeal, and how often the
     #: requester may have it reopened, before staff above must decide.
@@ -172,24 +180,29 @@ class Appeal(Located, BaseModel):
     lng = models.FloatField(_("经度"), null=True, blank=True)
     lat = models.FloatField(_("纬度"), null=True, blank=True)
     address_text = models.CharField(_("地址"), max_length=300, blank=True)
+    # Keys most appeals leave empty are indexed only where set (Meta.indexes, ``_where_set``): an
+    # intake that leaves them empty writes no index entry for them.
     address = models.ForeignKey("registry.Address", verbose_name=_("匹配标准地址"), null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="appeals")
+                                on_delete=models.SET_NULL, related_name="appeals", db_index=False)
     requester_name = EncryptedTextField(_("诉求人"), blank=True)
     requester_phone = EncryptedTextField(_("诉求人电话"), blank=True)
-    requester_phone_hash = models.CharField(_("电话索引"), max_length=32, blank=True, editable=False, db_index=True)
+    # Looked up by equality only (a data subject's request): one plain index where set (Meta.indexes),
+    # not the pattern-matching twin a text column's db_index adds.
+    requester_phone_hash = models.CharField(_("电话索引"), max_length=32, blank=True, editable=False)
     requester_user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("诉求人账号"), null=True, blank=True,
-                                       on_delete=models.SET_NULL, related_name="+",
+                                       on_delete=models.SET_NULL, related_name="+", db_index=False,
                                        help_text=_("居民登录后自助提交时的本人账号(用于“我的诉求”)"))
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.RECEIVED)
     received_at = models.DateTimeField(_("受理时间"))
     first_receiver = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("首问责任人"), null=True, blank=True,
-                                       on_delete=models.PROTECT, related_name="+",
+                                       on_delete=models.PROTECT, related_name="+", db_index=False,
                                        help_text=_("首问负责:无论如何转办,始终为该诉求的责任人"))
     handling_node = models.ForeignKey(Node, verbose_name=_("承办辖区单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     handling_department = models.ForeignKey(Department, verbose_name=_("承办部门"), null=True, blank=True, on_delete=models.PROTECT,
                                             related_name="appeals", db_index=False)  # leads two indexes below
     lead_node = models.ForeignKey(Node, verbose_name=_("主办辖区单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    lead_department = models.ForeignKey(Department, verbose_name=_("主办部门"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    lead_department = models.ForeignKey(Department, verbose_name=_("主办部门"), null=True, blank=True, on_delete=models.PROTECT,
+                                        related_name="+", db_index=False)
     routing_reason = models.TextField(_("派单依据"), blank=True)
     accept_due_at = models.DateTimeField(_("签收时限"), null=True, blank=True)
     dispatch_due_at = models.DateTimeField(_("派单时限"), null=True, blank=True)
@@ -218,7 +231,7 @@ class Appeal(Located, BaseModel):
                                         help_text=_("经批准挂起期间不计时、不预警、不升级"))
     response_overdue_at = models.DateTimeField(_("响应超时记录时间"), null=True, blank=True)
     merged_into = models.ForeignKey("self", verbose_name=_("并入诉求"), null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="merged_appeals",
+                                    related_name="merged_appeals", db_index=False,
                                     help_text=_("重复诉求并入的主诉求;并入后本诉求办结,不计入三率"))
     external_number = models.CharField(_("外部工单编号"), max_length=64, blank=True,
                                        help_text=_("来自外部系统(如 12345 热线)的工单编号,同一渠道内唯一"))
@@ -239,6 +252,9 @@ class Appeal(Located, BaseModel):
             *(models.Index(fields=[column, "-received_at", "-id"], name=f"appeal_{short}_list_idx")
               for column, short in (("district", "district"), ("street", "street"), ("community", "community"),
                                     ("grid", "grid"), ("handling_department", "dept"))),
+            models.Index(fields=["requester_phone_hash"], condition=~models.Q(requester_phone_hash=""),
+                         name="appeal_phone_hash_idx"),
+            *_where_set("appeal", ("address", "requester_user", "first_receiver", "lead_department", "merged_into")),
         ]
         constraints = [
             models.CheckConstraint(
@@ -304,7 +320,7 @@ class AppealEvent(models.Model):
     appeal = models.ForeignKey(Appeal, verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("时间"))
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
+                              on_delete=models.SET_NULL, related_name="+", db_index=False)  # Meta.indexes
     actor_name = models.CharField(_("操作人账号"), max_length=150, blank=True)
     verb = models.CharField(_("操作"), max_length=32)
     from_status = models.CharField(_("原状态"), max_length=16, blank=True)
@@ -322,6 +338,7 @@ class AppealEvent(models.Model):
         indexes = [
             # Only the lines still to be told: small, and found without reading the timeline.
             models.Index(fields=["id"], condition=models.Q(notify_pending=True), name="appeal_event_notify_idx"),
+            *_where_set("appeal_event", ("actor",)),
         ]
 
     def __str__(self) -> str:

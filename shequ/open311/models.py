@@ -110,7 +110,9 @@ class Submission(BaseModel):
     appeal = models.OneToOneField("appeals.Appeal", verbose_name=_("诉求"), on_delete=models.CASCADE,
                                   related_name="open311")
     api_key = models.ForeignKey(ApiKey, verbose_name=_("客户端"), on_delete=models.PROTECT, related_name="submissions")
-    token = models.CharField(_("令牌"), max_length=40, unique=True, editable=False)
+    # Unique through Meta.constraints: looked up by equality only, so without the pattern-matching
+    # twin index that unique=True adds to a text column (every intake would write both).
+    token = models.CharField(_("令牌"), max_length=40, editable=False)
     email = EncryptedTextField(_("电子邮箱"), blank=True)
     device_id = EncryptedTextField(_("设备标识"), blank=True)
     account_id = EncryptedTextField(_("账号标识"), blank=True)
@@ -121,6 +123,7 @@ class Submission(BaseModel):
         verbose_name = _("Open311 提交")
         verbose_name_plural = _("Open311 提交")
         ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["token"], name="open311_submission_token_unique")]
 
     def __str__(self) -> str:
         return f"{self.token}"
