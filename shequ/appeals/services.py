@@ -299,7 +299,7 @@ def appeal_submit(*, actor, channel: str, category: ServiceCategory, description
                 # Inside a caller's transaction (a 12345 feed import) a taken external number must
                 # not abort it: a savepoint around the write.
                 with transaction.atomic() if appeal.external_number and connection.in_atomic_block else nullcontext():
-                    writes.insert_rows([*rows, *more], first=first)
+                    writes.insert_rows([*rows, *more], first=first, unread=[record])
             except IntegrityError as exc:
                 if appeal.external_number and "external" in str(exc):
                     raise Conflict(_("该外部工单编号已登记"),

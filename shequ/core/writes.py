@@ -215,7 +215,8 @@ def one_query() -> bool:
             and not connection.settings_dict.get("OPTIONS", {}).get("server_side_binding"))
 
 
-def insert_rows(objs: Iterable[Model], *, first: Sequence[tuple[str, Sequence]] = ()) -> None:
+def insert_rows(objs: Iterable[Model], *, first: Sequence[tuple[str, Sequence]] = (),
+                unread: Iterable[Model] = ()) -> None:
     """Write new rows in the given order (parents before children), as ``save()`` would; on
     PostgreSQL in one round trip. Give the rows that others point to their keys first
     (``reserve_ids``), or, on PostgreSQL, let ``first`` advance their sequence and give the rows
@@ -224,7 +225,8 @@ def insert_rows(objs: Iterable[Model], *, first: Sequence[tuple[str, Sequence]] 
     On PostgreSQL (``one_query``) the statements ``first`` (SQL and parameters each; their results
     are not read) run at the head of the same query; the keys the database chose and the values of
     the ``Expr`` objects are read back onto the rows (``RETURNING``, once per ``Expr`` object: a row
-    holding the same object as an earlier one gets the value read there, as its field makes it).
+    holding the same object as an earlier one gets the value read there, as its field makes it), but
+    not the keys of the rows in ``unread`` (nobody needs them: one result less to read each).
     ``first`` may hold its own ``BEGIN … COMMIT`` (outside a transaction only: the rows are then
     written all or none after it, in the query's next implicit transaction).
     Elsewhere rows without a primary key get one from the database that is not read back, and
@@ -242,12 +244,14 @@ def insert_rows(objs: Iterable[Model], *, first: Sequence[tuple[str, Sequence]] 
     with db.cursor() as cursor:
         if one:
             read: set[int] = set()  # the Expr objects an earlier row reads back
-            back = [_read_back(obj, read) for obj in objs]
+            fill: list[tuple] = []  # (row, field, Expr) that take a value read back from another row
+            skip = {id(obj) for obj in unread}
+            back = [_read_back(obj, read, fill, id(obj) not in skip) for obj in objs]
             qn = db.ops.quote_name
             cursor.execute(_bound(cursor, [*first, *(
                 (sql + " RETURNING " + ", ".join(qn(f.column) for f in fields), params) if fields else (sql, params)
                 for (sql, params), fields in zip(statements, back))]))
-            _put_back(cursor.cursor, len(first), objs, back)
+            _put_back(cursor.cursor, len(first), objs, back, fill)
         else:
             for sql, params in statements:
                 cursor.execute(sql, params)
@@ -257,27 +261,30 @@ def insert_rows(objs: Iterable[Model], *, first: Sequence[tuple[str, Sequence]] 
                                using=db.alias)
 
 
-def _read_back(obj: Model, read: set[int]) -> list:
+def _read_back(obj: Model, read: set[int], fill: list, key: bool) -> list:
     """The fields of a new row to read back after a one-query write: its key if the database
-    chooses it, and every field holding an ``Expr`` no earlier row reads back (``read``)."""
+    chooses it (and ``key``), and every field holding an ``Expr`` no earlier row reads back
+    (``read``); the fields holding one that an earlier row reads go to ``fill``."""
     meta = obj._meta
     known = obj.__dict__
     fields = []
     for f in meta.local_concrete_fields:
         value = known.get(f.attname)
         if type(value) is Expr:
-            if id(value) not in read:
+            if id(value) in read:
+                fill.append((obj, f, value))
+            else:
                 read.add(id(value))
                 fields.append(f)
-        elif value is None and f is meta.pk:
+        elif value is None and key and f is meta.pk:
             fields.append(f)
     return fields
 
 
-def _put_back(raw, skip: int, objs: list[Model], back: list[list]) -> None:
+def _put_back(raw, skip: int, objs: list[Model], back: list[list], fill: list[tuple]) -> None:
     """Read the rows' ``RETURNING`` results (after ``skip`` results of leading statements) from
     psycopg's cursor ``raw`` onto the rows, in place (past the descriptors: a key's cached object
-    stays, it is the same row); then every other field holding an ``Expr`` gets its value."""
+    stays, it is the same row); then the fields in ``fill`` get the values read for their ``Expr``."""
     values: dict[int, object] = {}
     at = 0
     for index, (obj, fields) in enumerate(zip(objs, back)):
@@ -291,12 +298,8 @@ def _put_back(raw, skip: int, objs: list[Model], back: list[list]) -> None:
             if type(known[field.attname]) is Expr:
                 values[id(known[field.attname])] = value
             known[field.attname] = value
-    for obj in objs:
-        known = obj.__dict__
-        for field in obj._meta.local_concrete_fields:
-            value = known.get(field.attname)
-            if type(value) is Expr:
-                known[field.attname] = field.to_python(values[id(value)])
+    for obj, field, expr in fill:
+        obj.__dict__[field.attname] = field.to_python(values[id(expr)])
 
 
 #: psycopg connection -> its quoting of one value (dropped with the connection).

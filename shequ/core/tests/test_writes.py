@@ -201,10 +201,12 @@ def test_leading_statements_and_sql_values_are_read_back(world):
     records = [AuditLog(actor_name="t", verb="expr", target_id=shared, target_repr="a"),
                AuditLog(actor_name="t", verb="expr", target_id="x", target_repr=writes.Expr("'b' || 'c'")),
                AuditLog(actor_name="t", verb="expr", target_id=shared, target_repr="d")]
+    unread = AuditLog(actor_name="t", verb="unread")
     with CaptureQueriesContext(connection) as queries:
-        writes.insert_rows(records, first=[("CREATE TEMPORARY SEQUENCE expr_test START 4", []),
-                                           ("SELECT nextval('expr_test')", [])])
-    assert len(queries) == 1 and queries[0]["sql"].count("RETURNING") == 3
+        writes.insert_rows([*records, unread], unread=[unread],
+                           first=[("CREATE TEMPORARY SEQUENCE expr_test START 4", []), ("SELECT nextval('expr_test')", [])])
+    assert len(queries) == 1 and queries[0]["sql"].count("RETURNING") == 3  # not the unread row's key
+    assert unread.pk is None and AuditLog.objects.filter(verb="unread").count() == 1
     stored = {r.pk: (r.target_id, r.target_repr) for r in AuditLog.objects.filter(verb="expr")}
     assert [(r.target_id, r.target_repr) for r in records] == [("40", "a"), ("x", "bc"), ("40", "d")]
     assert {r.pk: (r.target_id, r.target_repr) for r in records} == stored
