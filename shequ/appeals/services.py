@@ -76,7 +76,7 @@ _NUMBER_SETTING = "shequ.appeal_number"
 def _take_statements(day: dt.date, key: str) -> list[tuple[str, list]]:
     """PostgreSQL, the head of the intake's one query: the day's counter incremented, the number it
     gives kept in ``_NUMBER_SETTING`` and the appeal's key taken from its sequence (``key``, for
-    ``currval``); the row returned is (number, key). Outside a transaction they are their own
+    ``currval``). Outside a transaction they are their own
     transaction, committed before the rows are written without waiting for the disk (as
     ``take_number`` alone), so the counter row is locked for that statement only; inside one
     (a 12345 feed import) they are part of it."""
@@ -200,11 +200,12 @@ def appeal_submit(*, actor, channel: str, category: ServiceCategory, description
     with the appeal's (given their keys first, so they may point to one another). ``audit`` is what
     the caller adds to the intake's one audit record (Open311: the client).
 
-    Writing (``shequ.core.writes``): the number and the keys of the rows others point to come from
-    one statement (``take_number``), then every row — appeal, timeline line (marked to be told to
-    the requester, ``_to_tell``), audit record, the caller's — goes in one more (on PostgreSQL one round trip, all or none).
-    With attachments, and on other databases, both run in one transaction; inside a caller's
-    transaction they are part of it.
+    Writing (``shequ.core.writes``), on PostgreSQL: ONE query (``_take_statements`` at its head:
+    the day's number and the appeal's key; then every row — appeal, timeline line (marked to be told
+    to the requester, ``_to_tell``), audit record, the caller's — taking them from there), the rows
+    all or none. With attachments, and on other databases: the number and the keys
+    (``take_number``), then the rows, in one transaction. Inside a caller's transaction it is all
+    part of that.
     """
     if actor is not None:
         scoping.ensure_can(actor, "appeals.create")
@@ -281,7 +282,8 @@ def appeal_submit(*, actor, channel: str, category: ServiceCategory, description
                 row.pk = ids[type(row)].pop()
         notified = _to_tell(appeal, event)
         record = audit_row(actor=actor or requester_user, verb="appeal.submitted", target=appeal,
-                           target_repr="-" if solo else "", extra={"channel": channel, "category": category.code, "routing": route.reason,
+                           target_repr="-" if solo else "",
+                           extra={"channel": channel, "category": category.code, "routing": route.reason,
                                   "attachments": len(checked), **(audit or {})})
         if solo:  # the key and number as the appeal's row takes them
             record.target_id, record.target_repr = appeal.pk, appeal.number
