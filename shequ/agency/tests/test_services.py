@@ -98,7 +98,7 @@ def test_complete_needs_every_step_and_counts_a_collected_result_as_a_trip(world
     with pytest.raises(Conflict) as open_steps:
         services.case_complete(actor=worker, case_id=case.pk, delivery="door", result="已批准")
     assert open_steps.value.extra["steps"][0] == "受理登记"
-    services.case_trip_add(actor=worker, case_id=case.pk, reason="本人到场签字")
+    services.case_trip_add(actor=worker, case_id=case.pk, reason="本人到场签字", now=THURSDAY_10)
     finish_steps(world, case)
     with pytest.raises(InvalidInput):
         services.case_complete(actor=worker, case_id=case.pk, delivery="mail", result="已批准")
