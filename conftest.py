@@ -55,3 +55,18 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def pinned_now():
+    """The clock pinned for a test whose pages or services read "now" themselves (an overdue filter,
+    a default period, a deadline counted from now) while its data is made at the fixed times of the
+    factories (Thursday 2026-11-26): now is 2026-11-28 12:00 UTC, as when those tests were written,
+    so they do not change their answer as the real date moves on. Every ``timezone.now()`` (and
+    ``timezone.localdate()``) in the test returns it."""
+    import datetime as dt
+    from unittest import mock
+
+    at = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
+    with mock.patch("django.utils.timezone.now", return_value=at):
+        yield at

@@ -90,7 +90,7 @@ def test_a_community_cannot_see_another_communitys_tasks(aworld):
     assert housing.get(f"/admission/tasks/{both.pk}").status == 404
 
 
-def test_community_and_grid_work_through_the_api(aworld):
+def test_community_and_grid_work_through_the_api(pinned_now, aworld):
     task = submit(aworld)
     row = Assignment.objects.get(task=task)
     worker = api_as(aworld, "worker_a")
@@ -174,7 +174,7 @@ def test_unadmitted_stamps_plaques_through_the_api(aworld):
     assert plaque.status == 201 and plaque.data["allowed"] is True
 
 
-def test_ledger_and_ranking_endpoints(aworld):
+def test_ledger_and_ranking_endpoints(pinned_now, aworld):
     submit(aworld, communities=("A", "B"))
     office = api_as(aworld, "office")
     ledger = office.get("/admission/ledger")

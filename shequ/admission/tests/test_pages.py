@@ -94,7 +94,7 @@ def test_a_community_cannot_open_another_communitys_task_pages(aworld):
     assert task.title in _as(aworld, "worker_b").get("/admission/tasks/").content.decode()
 
 
-def test_a_community_forwards_and_completes_on_the_page(aworld):
+def test_a_community_forwards_and_completes_on_the_page(pinned_now, aworld):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     task = submit(aworld)

@@ -49,7 +49,7 @@ def test_list_and_detail_for_a_community_worker(as_user, world, case_a):
     assert resident.id_number not in text and resident.phone not in text
 
 
-def test_list_filters_and_paging_params(as_user, world, case_a):
+def test_list_filters_and_paging_params(pinned_now, as_user, world, case_a):
     client = as_user("office")
     other = open_case(world, actor="worker_b", resident="B101h", code="residence_cert")
     by_matter = client.get(reverse("agency:list"), {"matter": "residence_cert"}).content.decode()

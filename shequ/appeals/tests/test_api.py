@@ -111,7 +111,7 @@ def test_list_items_are_exactly_the_appeal_schema(world, appeal_a):
     assert list(answer.data) == ["count", "count_is_estimate", "limit", "offset", "items"]
 
 
-def test_list_filters(world, appeal_a):
+def test_list_filters(pinned_now, world, appeal_a):
     client = api_as(world, "office")
     submit(at="B", code="subsistence_allowance")
     assert client.get("/appeals", category="subsistence_allowance").data["count"] == 1

@@ -45,7 +45,7 @@ def test_list_and_detail_render_for_a_community_worker(as_user, appeal_a):
     assert reverse("appeals:action", args=[appeal_a.pk, "accept"]) in text
 
 
-def test_list_filters(as_user, world, appeal_a):
+def test_list_filters(pinned_now, as_user, world, appeal_a):
     client = as_user("office")
     submit(at="B", code="subsistence_allowance")
     assert client.get(reverse("appeals:list"), {"category": "subsistence_allowance"}).content.decode().count("SQ-") == 1

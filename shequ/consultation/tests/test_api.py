@@ -16,7 +16,7 @@ def _iso(delta: dt.timedelta) -> str:
     return (timezone.now() + delta).isoformat()
 
 
-def test_a_topic_through_the_api_from_raising_to_implementation(world):
+def test_a_topic_through_the_api_from_raising_to_implementation(pinned_now, world):
     client = api_as(world, "worker_a")
     raised = client.post("/consultation/topics", {
         "community_id": world.nodes["A"].pk, "title": "加装电梯", "description": "老旧楼加装电梯费用分摊",

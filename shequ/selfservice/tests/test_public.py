@@ -45,7 +45,7 @@ def appeals(world):
     return [Appeal.objects.get(pk=a.pk) for a in made]
 
 
-def test_public_page_needs_no_login_and_lists_the_basics(client, world, appeals):
+def test_public_page_needs_no_login_and_lists_the_basics(pinned_now, client, world, appeals):
     response = client.get(URL)
     assert response.status_code == 200
     text = response.content.decode()

@@ -169,7 +169,7 @@ def test_scope_and_roles_on_pages(as_user, wworld, whistle):
     assert _state() == before
 
 
-def test_ranking_page(as_user, wworld, whistle):
+def test_ranking_page(pinned_now, as_user, wworld, whistle):
     civil = target_of(whistle, "civil", wworld)
     run_to_reply(wworld, civil)
     from shequ.whistle import services
