@@ -58,9 +58,8 @@ def _counter_sql() -> str:
             f'DO UPDATE SET "last" = "{table}"."last" + 1 RETURNING "last"')
 
 
-#: For the one statement of an implicit transaction (a multi-statement query runs as one).
-_ASYNC_COMMIT = "SET LOCAL synchronous_commit TO OFF; "
-#: The same as a select-list item of that statement (``SET LOCAL``, one statement fewer).
+#: A select-list item that makes the statement's own transaction commit without waiting for the WAL
+#: to reach the disk (``SET LOCAL synchronous_commit TO OFF`` inside the statement itself).
 _ASYNC_SETTING = ", set_config('synchronous_commit', 'off', true)"
 
 
@@ -76,10 +75,9 @@ _NUMBER_SETTING = "shequ.appeal_number"
 def _take_statements(day: dt.date, key: str) -> list[tuple[str, list]]:
     """PostgreSQL, the head of the intake's one query: the day's counter incremented, the number it
     gives kept in ``_NUMBER_SETTING`` and the appeal's key taken from its sequence (``key``, for
-    ``currval``). Outside a transaction they are their own
-    transaction, committed before the rows are written without waiting for the disk (as
-    ``take_number`` alone), so the counter row is locked for that statement only; inside one
-    (a 12345 feed import) they are part of it."""
+    ``currval``). Outside a transaction they are their own transaction, committed before the rows
+    are written without waiting for the disk (as ``take_number`` alone), so the counter row is locked
+    for that statement only; inside one (a 12345 feed import) they are part of it."""
     prefix = f"{NUMBER_PREFIX}-{day.isoformat().replace('-', '')}-"
     number = f"'{prefix}' || lpad(c.\"last\"::text, greatest(6, length(c.\"last\"::text)), '0')"
     alone = not connection.in_atomic_block
@@ -108,11 +106,9 @@ def take_number(day: dt.date, keys: dict | None = None) -> tuple[str, dict]:
             # to reach the disk: the appeal's own commit, later in the same WAL, flushes it. Should
             # the server stop in between, the counter may go back to a number no stored appeal has.
             alone = not connection.in_atomic_block
-            cur.execute(f'{_ASYNC_COMMIT if alone else ""}WITH c AS ({_counter_sql()}) SELECT c."last"{extra} FROM c',
+            cur.execute(f'WITH c AS ({_counter_sql()}) SELECT c."last"{extra}{_ASYNC_SETTING if alone else ""} FROM c',
                         [day])
-            if alone:
-                cur.nextset()
-            last, *ids = cur.fetchone()
+            last, *ids = cur.fetchone()[:1 + len(keys)]
             return _format_number(day, last), dict(zip(keys, (list(i) for i in ids)))
         cur.execute(_counter_sql(), [day])
         last = cur.fetchone()[0]
@@ -281,6 +277,8 @@ def appeal_submit(*, actor, channel: str, category: ServiceCategory, description
             for row in more:
                 row.pk = ids[type(row)].pop()
         notified = _to_tell(appeal, event)
+        # One query: the appeal's number is SQL until written (``str(appeal)`` cannot be made), so the
+        # record takes a placeholder here and the appeal's key and number below.
         record = audit_row(actor=actor or requester_user, verb="appeal.submitted", target=appeal,
                            target_repr="-" if solo else "",
                            extra={"channel": channel, "category": category.code, "routing": route.reason,
