@@ -5,10 +5,12 @@ Usage (PostgreSQL holding the large demo and 1,000,000 appeals, see docs/benchma
     export SHEQU_DATABASE_URL=postgres://postgres@127.0.0.1:5432/shequ_bench_appeals
     .venv/bin/shequ demo --scale large --appeals 0
     .venv/bin/shequ demo_appeals --count 1000000 --open-share 0.1
-    .venv/bin/python bench/bench_appeals.py --duration 20 --sweeps 2
+    .venv/bin/python bench/bench_appeals.py --duration 10 --rounds 3 --sweeps 2
 
 HTTP cases run against gunicorn (``-w 2``, settings ``config.settings.bench``) with wrk
-(``-t 2 -c 4``, ``--latency``), all in one run on the same server:
+(``-t 2 -c 4``, ``--latency``), all in one run on the same server. The creation cases and the list
+cases run in rounds (``--rounds``), each round measuring its ceiling first, and each case is given
+as a share of its own round's ceiling (the machine's speed drifts between minutes):
 
 * the ceiling: a bare Django Ninja endpoint that only inserts one row, and one that only lists
   100 rows (``bench/ceiling``);
@@ -30,6 +32,7 @@ import argparse
 import datetime as dt
 import os
 import re
+import statistics
 import subprocess
 import sys
 import time
@@ -142,7 +145,7 @@ def serve(port: int):
     raise SystemExit("gunicorn did not start")
 
 
-def http_cases(args, ctx) -> list[tuple[str, dict]]:
+def http_cases(args, ctx) -> list[tuple[str, list[dict]]]:
     base = f"http://127.0.0.1:{args.port}"
     x0, y0, x1, y1 = ctx["bbox"]
     point = f"""
@@ -171,27 +174,33 @@ end"""
     def case(path: str, **kwargs):
         return lambda duration: wrk(f"{base}{path}", duration=duration, **run, **kwargs)
 
-    cases = [
-        ("ceiling insert (bare Ninja, 1 row)", case("/ceiling/rows", script=lua_post(
+    # Each creation or list case is compared with the ceiling of its own kind measured just before it,
+    # in the same round: this machine's speed drifts by ±10 % over minutes (other tenants of the host),
+    # so a ceiling measured once and a case measured minutes later would compare two machines. The
+    # rounds alternate ceiling, case, case, ceiling, case, case, … and the summary gives each case's
+    # share of its round's ceiling in every round (median, lowest, highest).
+    groups = [
+        [("ceiling insert (bare Ninja, 1 row)", case("/ceiling/rows", script=lua_post(
             "/ceiling/rows", ceiling_body, "application/json"))),
-        ("Open311 POST requests.json", case("/open311/requests.json", script=lua_post(
-            "/open311/requests.json", open311_body, "application/x-www-form-urlencoded"))),
-        ("staff POST /api/appeals", case("/api/appeals", script=lua_post(
-            "/api/appeals", staff_body, "application/json", f', ["Authorization"] = "Bearer {ctx["street_key"]}"'))),
-        ("ceiling list (bare Ninja, 100 rows)", case("/ceiling/rows")),
-        ("Open311 GET requests.json", case("/open311/requests.json")),
-        ("staff GET /api/appeals (street, 50 a page)", case("/api/appeals", headers=street_auth)),
-        ("rates dashboard, district by street", case(f"/api/appeals/rates?group=street&{period}", headers=office_auth)),
-        ("rates dashboard, district by month", case(f"/api/appeals/rates?group=month&{period}", headers=office_auth)),
-        ("rates dashboard, district by community", case(f"/api/appeals/rates?group=community&{period}",
-                                                        headers=office_auth)),
+         ("Open311 POST requests.json", case("/open311/requests.json", script=lua_post(
+             "/open311/requests.json", open311_body, "application/x-www-form-urlencoded"))),
+         ("staff POST /api/appeals", case("/api/appeals", script=lua_post(
+             "/api/appeals", staff_body, "application/json", f', ["Authorization"] = "Bearer {ctx["street_key"]}"')))],
+        [("ceiling list (bare Ninja, 100 rows)", case("/ceiling/rows")),
+         ("Open311 GET requests.json", case("/open311/requests.json")),
+         ("staff GET /api/appeals (street, 50 a page)", case("/api/appeals", headers=street_auth))],
+        [("rates dashboard, district by street", case(f"/api/appeals/rates?group=street&{period}", headers=office_auth))],
+        [("rates dashboard, district by month", case(f"/api/appeals/rates?group=month&{period}", headers=office_auth))],
+        [("rates dashboard, district by community", case(f"/api/appeals/rates?group=community&{period}",
+                                                         headers=office_auth))],
     ]
     results = []
     folded = False
-    for name, fn in cases:
-        if args.only and not re.search(args.only, name):
+    for group in groups:
+        chosen = [(name, fn) for name, fn in group if not args.only or re.search(args.only, name)]
+        if not chosen:
             continue
-        if name.startswith("rates dashboard") and not folded:
+        if chosen[0][0].startswith("rates dashboard") and not folded:
             # What the periodic task does every minute (migration 0013_rate_delta): the cells the
             # creation cases appended, folded into the daily table before the dashboard is read.
             folded = True
@@ -204,14 +213,35 @@ end"""
             connection.close()
             print(f"{'(rates fold, as the periodic task)':<45} {moved:>8} appended rows in "
                   f"{time.perf_counter() - started:.2f} s", flush=True)
-        # Each case measures a warm server (wrk's steady state): an untimed second of the same load
-        # first lets both workers make their first request of this kind (imports, the grid index, the
-        # catalog); otherwise the first requests queue behind them and fill the p99.
-        fn(1)
-        result = fn(args.duration)
-        print(f"{name:<45} {result['rps']:>8.1f} req/s  p50 {result['p50']:>7.1f} ms  p99 {result['p99']:>7.1f} ms"
-              f"  non-2xx {result['non2xx']} {result['socket']}", flush=True)
-        results.append((name, result))
+        ceiling = group[0][0] if group[0][0].startswith("ceiling") and chosen[0][0] == group[0][0] else None
+        rounds = args.rounds if len(chosen) > 1 else 1
+        runs: dict[str, list[dict]] = {name: [] for name, _fn in chosen}
+        for number in range(1, rounds + 1):
+            for name, fn in chosen:
+                # Each case measures a warm server (wrk's steady state): an untimed second of the same
+                # load first lets both workers make their first request of this kind (imports, the grid
+                # index, the catalog); otherwise the first requests queue behind them and fill the p99.
+                fn(1)
+                result = fn(args.duration)
+                share = ""
+                if ceiling and name != ceiling:
+                    result["share"] = result["rps"] / runs[ceiling][-1]["rps"]
+                    share = f"  {result['share'] * 100:5.1f} % of the round's ceiling"
+                label = f"{name} [{number}/{rounds}]" if rounds > 1 else name
+                print(f"{label:<51} {result['rps']:>8.1f} req/s  p50 {result['p50']:>7.1f} ms  p99 "
+                      f"{result['p99']:>7.1f} ms  non-2xx {result['non2xx']} {result['socket']}{share}", flush=True)
+                runs[name].append(result)
+        if rounds > 1:
+            for name, measured in runs.items():
+                rps = sorted(r["rps"] for r in measured)
+                line = (f"  {name:<49} req/s median {statistics.median(rps):8.1f} (lowest {rps[0]:.1f}, highest "
+                        f"{rps[-1]:.1f}); p99 at worst {max(r['p99'] for r in measured):.1f} ms")
+                if "share" in measured[0]:
+                    shares = sorted(r["share"] * 100 for r in measured)
+                    line += (f"; of its round's ceiling median {statistics.median(shares):.1f} % (lowest "
+                             f"{shares[0]:.1f} %, highest {shares[-1]:.1f} %)")
+                print(line, flush=True)
+        results.extend((name, measured) for name, measured in runs.items())
     return results
 
 
@@ -296,7 +326,9 @@ def in_process(args) -> list[tuple[str, float, str]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--duration", type=int, default=20)
+    parser.add_argument("--duration", type=int, default=10, help="seconds of each timed wrk run")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds of the creation cases and of the list cases, each after its ceiling")
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--port", type=int, default=8111)
