@@ -9,7 +9,9 @@ evaluation time, completion due time), so the selector runs one aggregate per fa
 group names: a fixed number of queries whatever the number of units.
 
 On PostgreSQL, a user whose scope is whole districts (district office, leaders, administrators)
-is answered from ``appeals_rate_day`` instead: the same counts per district, fact, Shanghai day
+— and a street or community user asking by their own level, by month, or (a street user) by
+community — is answered from
+``appeals_rate_day`` instead: the same counts per district, fact, Shanghai day
 and unit, kept exact by triggers (migrations 0011_rates_indexes, 0013_rate_delta: the triggers
 append to ``appeals_rate_delta``, which the periodic task folds into the daily table every minute;
 both are read) — one small aggregate instead of three passes over every appeal of the district.
@@ -143,9 +145,9 @@ def appeal_rates(*, user, group: str, start: dt.date, end: dt.date,
             rows[key] = RateRow(key=key, name=key if group == "month" else "")
         return rows[key]
 
-    districts = _district_scope(user)
-    if districts is not None:
-        _count_daily(row, group, districts, start, end)
+    plan = _daily_plan(user, group)
+    if plan is not None:
+        _count_daily(row, group, *plan, start, end)
     else:
         _count_appeals(row, base, GROUPS[group], lo, hi)
     return _report(rows, group=group, start=start, end=end, settings=settings)
@@ -193,6 +195,41 @@ def _district_scope(user) -> list[int] | None:
     return sorted({node.pk for node in nodes})
 
 
+#: Users bound to streets (or to communities) whose rates by their own level or by month are sums of
+#: the daily table's cells of their nodes: their scope is every appeal located under those nodes
+#: (``Node.scope_filter``: the appeal's ``street_id`` / ``community_id``), exactly the appeals those
+#: cells count. A street user's rates by community are the cells of the communities under their
+#: streets (communities are never moved between streets: ``node_move`` moves only what lies below
+#: them). Their other groups (department, category, …) are counted from the appeals.
+_NODE_DAILY = {Level.STREET: ("s", "street"), Level.COMMUNITY: ("c", "community")}
+
+
+def _daily_plan(user, group: str) -> tuple[str, list[int], list[int] | None] | None:
+    """How the daily table answers ``user``'s rates by ``group`` — (its dimension, the districts to
+    read, the keys of that dimension to read or None for all) — or None: count the appeals."""
+    districts = _district_scope(user)
+    if districts is not None:
+        return DAILY_DIMS[group], districts, None
+    if (connection.vendor != "postgresql" or scoping.is_global(user)
+            or getattr(user, "role", None) in (Role.DEPARTMENT, Role.RESIDENT)):
+        return None
+    nodes = scoping.bound_nodes(user)
+    levels = {node.level for node in nodes}
+    if len(levels) != 1 or next(iter(levels)) not in _NODE_DAILY:
+        return None
+    level = next(iter(levels))
+    dim, own = _NODE_DAILY[level]
+    if any(not node.district_id for node in nodes):
+        return None
+    districts = sorted({node.district_id for node in nodes})
+    if group in (own, "month"):
+        return dim, districts, sorted(node.pk for node in nodes)
+    if level == Level.STREET and group == "community":
+        return "c", districts, sorted(Node.objects.filter(level=Level.COMMUNITY, street_id__in=[n.pk for n in nodes])
+                                      .values_list("pk", flat=True))
+    return None
+
+
 #: The columns of appeals_rate_day and appeals_rate_delta.
 _DAILY_COLUMNS = "district_id, fact, dim, key, day, n, ok, solved, satisfied, basic"
 
@@ -215,11 +252,15 @@ def rates_fold() -> int:
         return cursor.fetchone()[0]
 
 
-def _count_daily(row, group: str, districts: list[int], start: dt.date, end: dt.date) -> None:
-    """The counts from appeals_rate_day (same figures as ``_count_appeals``, see the migration)."""
+def _count_daily(row, group: str, dim: str, districts: list[int], keys: list[int] | None, start: dt.date,
+                 end: dt.date) -> None:
+    """The counts from appeals_rate_day (same figures as ``_count_appeals``, see the migration): the
+    cells of ``dim`` in ``districts`` (all when empty), only those of ``keys`` when given."""
     key = "to_char(day, 'YYYY-MM')" if group == "month" else "key"
     where = "dim = %s AND day >= %s AND day <= %s" + (" AND district_id = ANY(%s)" if districts else "")
-    cells, params = _daily_cells(where, [DAILY_DIMS[group], start, end] + ([districts] if districts else []))
+    where += " AND key = ANY(%s)" if keys is not None else ""
+    cells, params = _daily_cells(where, [dim, start, end] + ([districts] if districts else [])
+                                 + ([keys] if keys is not None else []))
     sql = (f"SELECT fact, {key}, sum(n), sum(ok), sum(solved), sum(satisfied), sum(basic) FROM {cells} "
            f"GROUP BY 1, 2 HAVING sum(n) > 0")
     with connection.cursor() as cursor:
