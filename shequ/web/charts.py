@@ -159,9 +159,10 @@ def area_map(areas: Iterable[dict], counts: dict, *, title: str = "", width: int
     scale = width / span_x
     height = max(int(span_y * scale), 1)
     top = max(counts.values(), default=0) or 1
+    left, upper = min(xs), max(ys)  # once: not for every point of every ring
 
     def xy(p) -> str:
-        return f"{(p[0] - min(xs)) * kx * scale:.1f},{(max(ys) - p[1]) * scale:.1f}"
+        return f"{(p[0] - left) * kx * scale:.1f},{(upper - p[1]) * scale:.1f}"
 
     marks = []
     for area, rings in shapes:
