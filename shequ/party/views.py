@@ -15,7 +15,7 @@ from shequ.jurisdiction import selectors as tree
 from shequ.jurisdiction.models import Level
 from shequ.registry import selectors as reg
 from shequ.registry.models import Establishment
-from shequ.web.paging import capped_page
+from shequ.web.paging import capped_page, list_page
 from shequ.web.views import _int, _require, _search_nodes, attempt, page
 
 from . import forms, selectors, services
@@ -66,7 +66,7 @@ def overview(request):
         "node": node, "nodes": _search_nodes(user), "year": year, "coverage": coverage,
         "coverage_chart": [r for r in coverage if r["sector"]], "by_kind": selectors.coverage_by_kind(user=user, node=node),
         "counts": counts, "below": [r for r in counts if r["below"]],
-        "idle": len(selectors.idle_registrations(user=user, today=today, node=node)),
+        "idle": len(selectors.idle_registration_ids(user=user, today=today, node=node)),
         "unregistered": selectors.unregistered_expected(user=user, node=node).count(),
         "overdue": selectors.resolution_list(user=user, node=node, overdue_on=today).count(),
         "pending": selectors.pending_services(user=user, node=node).count(),
@@ -318,7 +318,9 @@ def dual_list(request):
     ctx = {"view": view, "nodes": _search_nodes(user), "node": node, "query": query_string(request),
            "can_manage": _can_manage(user), "q": request.GET.get("q", "")}
     if view == "idle":
-        ctx["rows"] = selectors.idle_registrations(user=user, today=today, node=node)
+        ids = selectors.idle_registration_ids(user=user, today=today, node=node)
+        ctx["page"] = list_page(ids, request.GET.get("page"), lambda chunk: selectors.idle_registrations(
+            user=user, today=today, node=node, ids=chunk))
     elif view == "unregistered":
         ctx["page"] = capped_page(selectors.unregistered_expected(user=user, node=node), request.GET.get("page"))
     elif view == "pending":
@@ -328,7 +330,7 @@ def dual_list(request):
     if request.GET.get("export") == "xlsx" and view in ("idle", "unregistered"):
         if view == "idle":
             rows = [[r.get_kind_display(), r.display_name, r.community.name, r.workplace, r.registered_on,
-                     r.last_served or ""] for r in ctx["rows"]]
+                     r.last_served or ""] for r in selectors.idle_registrations(user=user, today=today, node=node)]
             headers = [_("报到类型"), _("名称/姓名"), _("报到社区"), _("工作单位"), _("报到日期"), _("最近服务日期")]
         else:
             rows = [[e.get_kind_display(), e.name, e.community.name, e.workplace]

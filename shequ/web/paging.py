@@ -8,6 +8,7 @@ subquery), so the page shows "1000+" instead of an exact total for big sets.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db.models import QuerySet
@@ -73,3 +74,13 @@ def capped_page(qs: QuerySet, number: Any, *, per_page: int = PER_PAGE, cap: int
         capped = total > cap
         total = min(total, cap)
     return CappedPage(rows=rows, number=number, per_page=per_page, has_next=has_next, total=total, total_capped=capped)
+
+
+def list_page(keys: Sequence, number: Any, load: Callable[[list], list], *, per_page: int = PER_PAGE) -> CappedPage:
+    """A page of a list already computed in full (e.g. ids chosen in Python), its total exact; ``load``
+    turns the page's keys into its rows (one query for one page, not for the whole list)."""
+    number = page_number(number)
+    offset = (number - 1) * per_page
+    chunk = list(keys[offset:offset + per_page])
+    return CappedPage(rows=load(chunk) if chunk else [], number=number, per_page=per_page,
+                      has_next=len(keys) > offset + per_page, total=len(keys), total_capped=False)

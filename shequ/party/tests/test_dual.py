@@ -88,6 +88,10 @@ def test_services_confirmed_and_idle_flag(world):
     assert fresh.pk not in {r.pk for r in selectors.idle_registrations(user=worker, today=TODAY)}
     PartyPolicy.objects.create(node=None, idle_months=1)
     assert {r.pk for r in selectors.idle_registrations(user=worker, today=TODAY)} == {busy.pk, idle.pk, fresh.pk}
+    # the ids come in the list's order (newest registration first), and a page of them reads just those
+    ids = selectors.idle_registration_ids(user=worker, today=TODAY)
+    assert ids == [r.pk for r in selectors.idle_registrations(user=worker, today=TODAY)] and len(ids) == 3
+    assert [r.pk for r in selectors.idle_registrations(user=worker, today=TODAY, ids=ids[1:])] == ids[1:]
     with pytest.raises(NotInScope):
         services.service_confirm(actor=world.users["worker_b"], service_id=record.pk, confirmed=True)
     hours = {r.pk: r.confirmed_hours for r in selectors.registration_list(user=worker)}
@@ -163,3 +167,22 @@ def test_dual_api_and_pages(world, client):
     assert client.get(f"/party/dual/{pk}/").status_code == 404
     assert client.post(f"/party/dual/{pk}/service/", {"service-title": "x"}).status_code == 404
     assert client.get("/party/dual/?view=idle&export=xlsx").status_code == 200
+
+
+def test_idle_list_is_paged_and_the_overview_counts_it(world, client, monkeypatch):
+    worker = world.users["worker_a"]
+    registrations = []
+    for key in ("A101h", "A102h", "A101s"):
+        party_member(world, key)
+        registrations.append(_member(world, key))
+    monkeypatch.setattr("shequ.party.services.today_local", lambda: TODAY)
+    monkeypatch.setattr("shequ.web.paging.list_page.__kwdefaults__", {"per_page": 2})  # two a page
+    client.force_login(worker)
+    first = client.get("/party/dual/?view=idle").content.decode()
+    second = client.get("/party/dual/?view=idle&page=2").content.decode()
+    names = [r.display_name for r in selectors.idle_registrations(user=worker, today=TODAY)]
+    assert len(names) == 3
+    assert all(n in first for n in names[:2]) and names[2] not in first and "共 3 条" in first and 'rel="next"' in first
+    assert names[2] in second and all(n not in second for n in names[:2]) and 'rel="next"' not in second
+    overview = client.get("/party/").content.decode()
+    assert '<dd data-field="idle"><a href="/party/dual/?view=idle">3</a></dd>' in overview
