@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from shequ.core.errors import NotAllowed, NotInScope
@@ -31,10 +32,16 @@ def ensure_staff(user) -> None:
     ensure_not_resident(user)
 
 
+def _count_of(model, **filters) -> Coalesce:
+    """How many ``model`` rows point to the topic, as a subquery: counted for the rows shown only (a
+    page), not by joining every vote of every topic before grouping (327,358 votes: 0.6 s a page)."""
+    rows = model.objects.filter(topic=OuterRef("pk"), **filters).order_by().values("topic")
+    return Coalesce(Subquery(rows.annotate(n=Count("id")).values("n")), 0)
+
+
 def _annotated(qs: QuerySet[Topic]) -> QuerySet[Topic]:
-    return qs.select_related("community").annotate(
-        vote_count=Count("votes", distinct=True),
-        actions_open=Count("actions", filter=Q(actions__done_at__isnull=True), distinct=True))
+    return qs.select_related("community").annotate(vote_count=_count_of(Vote),
+                                                   actions_open=_count_of(Action, done_at__isnull=True))
 
 
 def topic_list(*, user, status: str = "", kind: str = "", node=None, q: str = "") -> QuerySet[Topic]:

@@ -6,8 +6,11 @@ from django.utils import timezone
 
 from shequ.consultation import indicators
 from shequ.consultation.demo import load_demo as consultation_demo
-from shequ.consultation.models import Topic, Vote
+from shequ.accounts.models import User
+from shequ.consultation import selectors
+from shequ.consultation.models import Action, Topic, Vote
 from shequ.demo.loader import DISTRICT_CODE, DemoLoader
+from shequ.demo.logins import ensure_demo_logins
 from shequ.jurisdiction.models import Node
 from shequ.volunteers import indicators as volunteer_indicators
 from shequ.volunteers.demo import load_demo as volunteers_demo
@@ -33,3 +36,12 @@ def test_demo_fills_both_modules():
     assert volunteer_indicators.compute([district], start, today)[district.pk]["volunteer_hours"] > 0
     keys = {p["key"] for p in indicators.problems([district], start, today)}
     assert "consultation_not_implemented" in keys
+    # the staff list's counts per topic (subqueries) equal the rows counted one topic at a time, for
+    # topics with both several votes and several actions
+    ensure_demo_logins()
+    listed = list(selectors.topic_list(user=User.objects.get(username="office")))
+    assert len(listed) == Topic.objects.count()
+    assert any(t.vote_count > 1 and Action.objects.filter(topic=t).count() > 1 for t in listed)
+    for t in listed:
+        assert t.vote_count == Vote.objects.filter(topic=t).count()
+        assert t.actions_open == Action.objects.filter(topic=t, done_at__isnull=True).count()
