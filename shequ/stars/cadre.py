@@ -20,18 +20,28 @@ def cadre_coefficient(community_node_id: int, year: int) -> dict | None:
     the award, when the city committee approved it later), after quarterly removals and additions.
     The coefficient per grade is the cycle's (admin-edited; defaults 1.20 / 1.10 / 1.00 / 0.80).
     """
+    return cadre_coefficients([community_node_id], year)[community_node_id]
+
+
+def cadre_coefficients(community_node_ids, year: int) -> dict[int, dict | None]:
+    """``cadre_coefficient`` of many communities at once (community node id -> its result): a few
+    queries whatever their number (the yearly assessment sheet of a district lists hundreds)."""
     from .selectors import standing
     from .services import local_day
 
-    cycle = StarCycle.objects.filter(year=year).first()
+    found: dict[int, dict | None] = dict.fromkeys(community_node_ids)
+    cycle = StarCycle.objects.filter(year=year).first() if found else None
     if cycle is None:
-        return None
-    rating = Rating.objects.filter(cycle=cycle, organization_id=community_node_id, approved_at__isnull=False).first()
-    if rating is None:
-        return None
-    on = max(dt.date(year, 12, 31), local_day(rating.approved_at))
-    found = standing(on=on, ratings=Q(pk=rating.pk), cycle_id=cycle.pk).get(community_node_id)
-    stars = found.count if found else 0
-    grade = rules.grade_of(stars, cycle.thresholds)
-    return {"grade": grade, "grade_label": rules.grade_label(grade), "stars": stars,
-            "coefficient": cycle.thresholds.coefficient(grade)}
+        return found
+    by_day: dict[dt.date, list[Rating]] = {}
+    for rating in Rating.objects.filter(cycle=cycle, organization_id__in=list(found), approved_at__isnull=False):
+        by_day.setdefault(max(dt.date(year, 12, 31), local_day(rating.approved_at)), []).append(rating)
+    for on, ratings in by_day.items():
+        held = standing(on=on, ratings=Q(pk__in=[r.pk for r in ratings]), cycle_id=cycle.pk)
+        for rating in ratings:
+            standing_now = held.get(rating.organization_id)
+            stars = standing_now.count if standing_now else 0
+            grade = rules.grade_of(stars, cycle.thresholds)
+            found[rating.organization_id] = {"grade": grade, "grade_label": rules.grade_label(grade), "stars": stars,
+                                             "coefficient": cycle.thresholds.coefficient(grade)}
+    return found

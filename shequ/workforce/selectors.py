@@ -79,14 +79,9 @@ def assessment_sheet(*, user, year: int, node: Node | None = None) -> list[dict]
     workers = list(worker_list(user=user, node=node, status="").filter(
         Q(status=Worker.Status.ACTIVE) | Q(left_on__gte=dt.date(year, 12, 1))).prefetch_related(
         Prefetch("assessments", queryset=Assessment.objects.filter(year=year), to_attr="this_year"))[:2000])
-    coefficients: dict[int, dict] = {}
-    rows = []
-    for w in workers:
-        if w.community_id not in coefficients:
-            coefficients[w.community_id] = cadre_coefficient(w.community_id, year)
-        rows.append({"worker": w, "assessment": w.this_year[0] if w.this_year else None,
-                     "stars": coefficients[w.community_id]})
-    return rows
+    coefficients = cadre_coefficients({w.community_id for w in workers}, year)
+    return [{"worker": w, "assessment": w.this_year[0] if w.this_year else None, "stars": coefficients[w.community_id]}
+            for w in workers]
 
 
 def cadre_coefficient(community_id: int, year: int) -> dict:
@@ -99,7 +94,23 @@ def cadre_coefficient(community_id: int, year: int) -> dict:
         from shequ.stars.cadre import cadre_coefficient as stars_coefficient
     except ImportError:
         return {"available": False}
-    result = stars_coefficient(community_id, year)
+    return _shown(stars_coefficient(community_id, year))
+
+
+def cadre_coefficients(community_ids, year: int) -> dict[int, dict]:
+    """``cadre_coefficient`` of many communities (id -> result) in a few queries, where shequ.stars
+    offers it; else one community at a time."""
+    ids = set(community_ids)
+    if not apps.is_installed("shequ.stars"):
+        return {pk: {"available": False} for pk in ids}
+    try:
+        from shequ.stars.cadre import cadre_coefficients as stars_coefficients
+    except ImportError:
+        return {pk: cadre_coefficient(pk, year) for pk in ids}
+    return {pk: _shown(result) for pk, result in stars_coefficients(ids, year).items()}
+
+
+def _shown(result: dict | None) -> dict:
     if result is None:
         return {"available": True, "rated": False}
     return {"available": True, "rated": True, "grade": result.get("grade"), "stars": result.get("stars"),

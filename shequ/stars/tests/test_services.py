@@ -7,7 +7,7 @@ import pytest
 from shequ.core.errors import Conflict, InvalidInput, InvalidTransition, NotAllowed, NotInScope
 from shequ.core.models import AuditLog
 from shequ.stars import services
-from shequ.stars.cadre import cadre_coefficient
+from shequ.stars.cadre import cadre_coefficient, cadre_coefficients
 from shequ.stars.models import MassVote, Rating, StarChange, StarCycle
 from shequ.stars.selectors import standing_of
 
@@ -301,6 +301,19 @@ def test_cadre_coefficient_counts_removals_up_to_year_end(sworld, cycle):
     services.star_remove(actor=sworld.users["street_s1"], rating_id=rating.pk, star_id=star(cycle, "team").pk,
                          reason="r", evidence="e", now=dt.datetime(2027, 1, 20, 9, tzinfo=NOW.tzinfo))
     assert cadre_coefficient(sworld.nodes["A"].pk, 2026)["stars"] == 7
+
+
+def test_cadre_coefficients_of_many_communities_at_once(sworld, cycle, django_assert_max_num_queries):
+    award(sworld, cycle, "A", passing=ALL[:8])
+    late = award(sworld, cycle, "C", passing=ALL[:5], now=dt.datetime(2027, 1, 5, 9, tzinfo=NOW.tzinfo))  # approved in January
+    services.star_remove(actor=sworld.users["street_s2"], rating_id=late.pk, star_id=star(cycle, "team").pk,
+                         reason="r", evidence="e", now=dt.datetime(2027, 1, 5, 15, tzinfo=NOW.tzinfo))
+    ids = [sworld.nodes[key].pk for key in ("A", "B", "C")]
+    with django_assert_max_num_queries(12):
+        batch = cadre_coefficients(ids, 2026)
+    assert batch == {pk: cadre_coefficient(pk, 2026) for pk in ids}
+    assert batch[ids[0]]["stars"] == 8 and batch[ids[1]] is None and batch[ids[2]]["stars"] == 4
+    assert cadre_coefficients(ids, 2025) == dict.fromkeys(ids)
 
 
 def test_every_step_leaves_an_audit_row_and_a_timeline_line(sworld, cycle):
