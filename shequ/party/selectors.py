@@ -320,9 +320,9 @@ def building_households(*, user, building: Node) -> QuerySet[Household]:
     return _scoped(Household.objects.all(), user, building).select_related("house__address", "head").order_by("number")
 
 
-def building_summary(*, user, node: Node | None = None) -> list[dict]:
+def building_summary(*, user, node: Node | None = None, limit: int | None = None) -> list[dict]:
     """Per building in scope that has party members or a central household: members, central households,
-    households served. Three grouped queries."""
+    households served; the first ``limit`` buildings in tree order (all without). Three grouped queries."""
     members = defaultdict(int)
     for r in _scoped(Resident.objects.filter(tags__code=PARTY_MEMBER_TAG, status=Resident.Status.ACTIVE,
                                              building__isnull=False), user, node).values("building_id") \
@@ -333,6 +333,10 @@ def building_summary(*, user, node: Node | None = None) -> list[dict]:
             n=Count("id", distinct=True), s=Count("served")).order_by():
         centers[r["building_id"]] = [r["n"], r["s"]]
     ids = set(members) | set(centers)
-    nodes = Node.objects.filter(pk__in=ids).select_related("community", "grid").order_by("path")
+    # Without the boundaries (polygons, never shown here): a district has thousands of buildings.
+    nodes = Node.objects.filter(pk__in=ids).select_related("community", "grid").defer(
+        "boundary", "community__boundary", "grid__boundary").order_by("path")
+    if limit is not None:
+        nodes = nodes[:limit]
     return [{"building": b, "members": members.get(b.pk, 0), "centers": centers[b.pk][0] if b.pk in centers else 0,
              "served": centers[b.pk][1] if b.pk in centers else 0} for b in nodes]

@@ -461,7 +461,7 @@ def central_list(request):
     _view(user)
     node = filter_node(request)
     return render(request, "party/central_list.html", {
-        "buildings": selectors.building_summary(user=user, node=node)[:500],
+        "buildings": selectors.building_summary(user=user, node=node, limit=500),
         "page": capped_page(selectors.central_list(user=user, node=node), request.GET.get("page")),
         "query": query_string(request), "nodes": _search_nodes(user), "node": node, "can_manage": _can_manage(user),
     })

@@ -27,6 +27,8 @@ def test_central_household_rules(world):
     assert [(b["building"].pk, b["members"], b["centers"], b["served"]) for b in summary] == [
         (world.nodes["A_building"].pk, 1, 1, 1)]
     assert selectors.building_summary(user=world.users["worker_b"]) == []
+    assert selectors.building_summary(user=worker, limit=1) == summary  # the first buildings in tree order
+    assert selectors.building_summary(user=worker, limit=0) == []
 
 
 def test_central_api_and_pages(world, client):
