@@ -532,14 +532,18 @@ def service_confirm(request, service_id: int, payload: ConfirmIn):
                                     note=payload.note)
 
 
-class FlagQuery(Schema):
+class IdleQuery(PageParams):
     node_id: int | None = None
 
 
-@router.get("/registrations-idle", response=list[RegistrationOut], summary="报到后N个月未服务",
+@router.get("/registrations-idle", response=page_of(RegistrationOut), summary="报到后N个月未服务(分页)",
             operation_id="party_registration_idle")
-def registration_idle(request, q: Query[FlagQuery]):
-    return selectors.idle_registrations(user=request.auth, today=services.today_local(), node=_node(request, q.node_id))
+def registration_idle(request, q: Query[IdleQuery]):
+    today, node = services.today_local(), _node(request, q.node_id)
+    ids = selectors.idle_registration_ids(user=request.auth, today=today, node=node)
+    chunk = ids[q.offset:q.offset + q.limit]
+    items = selectors.idle_registrations(user=request.auth, today=today, node=node, ids=chunk) if chunk else []
+    return {"items": items, "count": len(ids), "count_is_estimate": False, "limit": q.limit, "offset": q.offset}
 
 
 class ExpectedOut(Schema):

@@ -186,3 +186,10 @@ def test_idle_list_is_paged_and_the_overview_counts_it(world, client, monkeypatc
     assert names[2] in second and all(n not in second for n in names[:2]) and 'rel="next"' not in second
     overview = client.get("/party/").content.decode()
     assert '<dd data-field="idle"><a href="/party/dual/?view=idle">3</a></dd>' in overview
+    api = api_as(world, "worker_a")
+    first_page = api.get("/party/registrations-idle", limit=2)
+    assert first_page.status == 200 and first_page.data["count"] == 3 and not first_page.data["count_is_estimate"]
+    assert [r["id"] for r in first_page.data["items"]] == selectors.idle_registration_ids(user=worker, today=TODAY)[:2]
+    rest = api.get("/party/registrations-idle", limit=2, offset=2).data
+    assert [r["id"] for r in rest["items"]] == selectors.idle_registration_ids(user=worker, today=TODAY)[2:]
+    assert api_as(world, "worker_b").get("/party/registrations-idle").data["count"] == 0  # another community's
