@@ -57,3 +57,27 @@ def test_admin_lists_are_scoped(wworld, whistles, client):
     assert client.get(f"/admin/whistle/whistle/{whistles['A'].pk}/change/").status_code == 200
     assert client.get(f"/admin/whistle/whistle/{whistles['C'].pk}/change/").status_code == 302  # "not found": back to the list
     assert Whistle.objects.count() == 3
+
+
+def test_a_department_sees_the_appeals_it_handles_co_handles_or_was_whistled_to_each_once(wworld):
+    """The appeal scope of a department is the union of three ways (``scoping.DEPARTMENT_LOOKUP``)."""
+    from shequ.appeals import services as appeal_services
+    from shequ.appeals.cohandling import cohandler_add
+    from shequ.appeals.models import Appeal
+    from shequ.appeals.tests.factories import submit
+
+    office, dept = wworld.users["office"], wworld.users["dept"]  # dept: 民政局 (civil)
+    handled = submit(actor=office, at="A")
+    appeal_services.appeal_accept(actor=office, appeal_id=handled.pk)
+    appeal_services.appeal_dispatch(actor=office, appeal_id=handled.pk, department=wworld.departments["civil"])
+    cohandled = submit(actor=office, at="B")
+    appeal_services.appeal_accept(actor=office, appeal_id=cohandled.pk)
+    cohandler_add(actor=office, appeal_id=cohandled.pk, task="核实低保", department=wworld.departments["civil"])
+    whistled = submit(actor=office, at="A")
+    blow(wworld, departments=("civil", "housing"), appeal_ids=[whistled.pk, handled.pk])  # handled: a second way
+    other = submit(actor=office, at="A")
+    blow(wworld, departments=("housing",), appeal_ids=[other.pk])
+    seen = list(scoping.scope_queryset(Appeal.objects.order_by("pk"), dept).values_list("pk", flat=True))
+    assert seen == [handled.pk, cohandled.pk, whistled.pk]  # each once, not the housing bureau's
+    assert scoping.scope_queryset(Appeal.objects.all(), dept).count() == 3
+    assert scoping.obj_in_scope(dept, other) is False and scoping.obj_in_scope(dept, whistled) is True
