@@ -69,8 +69,9 @@ class Problem:
 def hot_problems(*, user, month: dt.date, level: str = "community", limit: int = 20) -> list[Problem]:
     """The month's problems by place (community or street) × category, most frequent first.
 
-    Four queries: the month's groups, its total, the previous month's groups, the repeat addresses
-    (plus names and existing topics)."""
+    Three queries: the month's groups (every place × category, the total their sum: one pass over
+    the month's appeals, not two), the previous month's groups, the repeat addresses (plus names and
+    existing topics)."""
     if level not in LEVELS:
         raise InvalidInput(_("地点层级只能是社区或街道"), extra={"field": "level", "allowed": list(LEVELS)})
     month = month_start(month)
@@ -78,11 +79,12 @@ def hot_problems(*, user, month: dt.date, level: str = "community", limit: int =
     column = f"{level}_id"
     lo, hi = _bounds(month)
     in_month = base.filter(received_at__gte=lo, received_at__lt=hi)
-    groups = list(in_month.filter(**{f"{column}__isnull": False}).values(column, "category_id")
-                  .annotate(n=Count("id")).order_by("-n", column, "category_id")[:limit])
+    cells = list(in_month.values(column, "category_id").annotate(n=Count("id")).order_by())
+    groups = sorted((c for c in cells if c[column] is not None),
+                    key=lambda c: (-c["n"], c[column], c["category_id"]))[:limit]
     if not groups:
         return []
-    total = in_month.count()
+    total = sum(c["n"] for c in cells)
     plo, phi = _bounds(month_start(month, -1))
     places = {g[column] for g in groups}
     categories = {g["category_id"] for g in groups}
