@@ -10,8 +10,7 @@ group names: a fixed number of queries whatever the number of units.
 
 On PostgreSQL, a user whose scope is whole districts (district office, leaders, administrators)
 — and a street or community user asking by their own level, by month, or (a street user) by
-community — is answered from
-``appeals_rate_day`` instead: the same counts per district, fact, Shanghai day
+community — is answered from ``appeals_rate_day`` instead: the same counts per district, fact, Shanghai day
 and unit, kept exact by triggers (migrations 0011_rates_indexes, 0013_rate_delta: the triggers
 append to ``appeals_rate_delta``, which the periodic task folds into the daily table every minute;
 both are read) — one small aggregate instead of three passes over every appeal of the district.
@@ -210,17 +209,15 @@ def _daily_plan(user, group: str) -> tuple[str, list[int], list[int] | None] | N
     districts = _district_scope(user)
     if districts is not None:
         return DAILY_DIMS[group], districts, None
-    if (connection.vendor != "postgresql" or scoping.is_global(user)
-            or getattr(user, "role", None) in (Role.DEPARTMENT, Role.RESIDENT)):
+    # (global users are whole-district ones: answered above)
+    if connection.vendor != "postgresql" or getattr(user, "role", None) in (Role.DEPARTMENT, Role.RESIDENT):
         return None
     nodes = scoping.bound_nodes(user)
     levels = {node.level for node in nodes}
-    if len(levels) != 1 or next(iter(levels)) not in _NODE_DAILY:
+    level = levels.pop() if len(levels) == 1 else None
+    if level not in _NODE_DAILY or any(not node.district_id for node in nodes):
         return None
-    level = next(iter(levels))
     dim, own = _NODE_DAILY[level]
-    if any(not node.district_id for node in nodes):
-        return None
     districts = sorted({node.district_id for node in nodes})
     if group in (own, "month"):
         return dim, districts, sorted(node.pk for node in nodes)

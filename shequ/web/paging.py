@@ -7,8 +7,8 @@ subquery), so the page shows "1000+" instead of an exact total for big sets.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
