@@ -2,6 +2,7 @@
 none, with keys reserved beforehand; and the intake of an appeal using it (one write on
 PostgreSQL; the line of the change marked to be told to the requester, no row of its own)."""
 import datetime as dt
+import re
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -68,15 +69,79 @@ def test_all_rows_or_none(world):
     assert not AuditLog.objects.filter(verb="good").exists()
 
 
+def _main(queries) -> list[str]:
+    """The queries that write (not the once-per-connection ``PREPARE``)."""
+    return [q["sql"] for q in queries
+            if not q["sql"].startswith(("PREPARE", "DEALLOCATE", "SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO"))]
+
+
+def _prepared(sql: str) -> list[str]:
+    """The text of each statement the query runs as ``EXECUTE``, in order, as the server holds it."""
+    names = re.findall(r"EXECUTE (shequ_\w+)", sql)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, statement FROM pg_prepared_statements WHERE name = ANY(%s)", [names])
+        texts = dict(cursor.fetchall())
+    return [texts[name].split(" AS ", 1)[1] for name in names]
+
+
 def test_postgresql_writes_every_row_in_one_round_trip(world):
     if connection.vendor != "postgresql":
         pytest.skip("one multi-statement query is PostgreSQL's")
     appeal = submit(actor=world.users["office"])
-    with CaptureQueriesContext(connection) as queries:
-        writes.insert_rows([AuditLog(actor_name="t", verb=f"n{i}") for i in range(3)]
+
+    def write(tag: str):
+        writes.insert_rows([AuditLog(actor_name="t", verb=f"{tag}{i}") for i in range(3)]
                            + [AppealEvent(appeal=appeal, at=appeal.received_at, verb="more")])
-    assert len(queries) == 1
+
+    write("a")  # its statements prepared on this connection (if an earlier test has not)
+    with CaptureQueriesContext(connection) as queries:
+        write("n")
+    assert len(queries) == 1 and queries[0]["sql"].count("EXECUTE shequ_") == 4
     assert AuditLog.objects.filter(verb__in=["n0", "n1", "n2"]).count() == 3
+
+
+def test_statements_are_prepared_once_per_connection(world):
+    """Each statement the one query runs is prepared on the connection the first time (its own
+    round trip), then only executed with its values; a connection that lost them prepares anew."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's prepared statements")
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")  # as a fresh connection: nothing prepared
+        writes._prepared_names(cursor).clear()
+    appeal = submit(actor=world.users["office"])
+    with CaptureQueriesContext(connection) as first:
+        writes.insert_rows([AuditLog(actor_name="t", verb="p1"), AppealEvent(appeal=appeal, at=appeal.received_at)])
+    assert [q["sql"][:14] for q in first if "shequ_" in q["sql"]] == ["PREPARE shequ_", "PREPARE shequ_",
+                                                                       "EXECUTE shequ_"]
+    assert _prepared(first[-1]["sql"])[0].startswith('INSERT INTO "core_auditlog"')
+    with CaptureQueriesContext(connection) as again:
+        writes.insert_rows([AuditLog(actor_name="t", verb="p2"), AppealEvent(appeal=appeal, at=appeal.received_at)])
+    assert len(again) == 1 and again[0]["sql"].startswith("EXECUTE shequ_")
+    assert list(AuditLog.objects.filter(verb__in=["p1", "p2"]).values_list("verb", flat=True).order_by("verb")) == [
+        "p1", "p2"]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_lost_prepared_statement_is_prepared_again(world):
+    """Outside a transaction (as a request writes) a statement the server no longer holds (``DISCARD
+    ALL`` by something else) is prepared again and the write made once; inside a transaction the
+    error is the caller's, and the next write prepares anew."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's prepared statements")
+    from django.db import ProgrammingError
+
+    writes.insert_rows([AuditLog(actor_name="t", verb="lost0")])
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    writes.insert_rows([AuditLog(actor_name="t", verb="lost1")])
+    assert AuditLog.objects.filter(verb="lost1").count() == 1
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    with pytest.raises(ProgrammingError), transaction.atomic():
+        writes.insert_rows([AuditLog(actor_name="t", verb="lost2")])
+    writes.insert_rows([AuditLog(actor_name="t", verb="lost3")])
+    assert list(AuditLog.objects.filter(verb__startswith="lost").values_list("verb", flat=True).order_by("verb")) == [
+        "lost0", "lost1", "lost3"]
 
 
 @override_settings(TASKS=DB_TASKS)
@@ -136,8 +201,11 @@ def test_intake_round_trips(world):
     with CaptureQueriesContext(connection) as queries:
         appeal = submit(actor=world.users["office"], requester_phone="13912345678")
     (sql,) = _writes(queries)  # the rest are the test catalog's reads
-    assert sql.startswith('WITH c AS (INSERT INTO "appeals_appealcounter"') and "COMMIT" not in sql
-    assert sql.count("INSERT INTO") == 4  # the counter, the appeal, its timeline line, the audit record
+    assert "COMMIT" not in sql and sql.count("EXECUTE shequ_") == 4
+    # the counter, the appeal, its timeline line, the audit record
+    heads = ['WITH c AS (INSERT INTO "appeals_appealcounter" ', 'INSERT INTO "appeals_appeal" ',
+             'INSERT INTO "appeals_appealevent" ', 'INSERT INTO "core_auditlog" ']
+    assert [text[:len(head)] for text, head in zip(_prepared(sql), heads)] == heads
     # what the database chose is on the rows returned, as stored
     stored = Appeal.objects.get(number=appeal.number)
     line = AppealEvent.objects.get(appeal=stored)
@@ -171,8 +239,11 @@ def test_intake_outside_a_transaction_commits_the_counter_first(world):
     with CaptureQueriesContext(connection) as queries:
         appeal = submit(actor=office, requester_phone="13912345678", external_number="W-1")
     sql = _writes(queries)[0]  # then the tests' task backend tells the requester, on commit
-    assert sql.count("INSERT INTO") == 4 and sql.startswith("BEGIN; WITH c AS (INSERT INTO")
-    assert "set_config('synchronous_commit', 'off', true) FROM c; COMMIT; INSERT" in sql
+    assert sql.count("EXECUTE shequ_") == 4 and sql.startswith("BEGIN; EXECUTE shequ_")
+    assert sql.count("; COMMIT; EXECUTE shequ_") == 1 and sql.index("COMMIT") < sql.index("EXECUTE", 20)
+    counter = _prepared(sql)[0]
+    assert counter.startswith('WITH c AS (INSERT INTO "appeals_appealcounter"')
+    assert counter.endswith("set_config('synchronous_commit', 'off', true) FROM c")
     with connection.cursor() as cursor:
         cursor.execute("SHOW synchronous_commit")
         assert cursor.fetchone()[0] == "on"  # the rows' commit (and every later one) waits for the disk
@@ -205,7 +276,11 @@ def test_leading_statements_and_sql_values_are_read_back(world):
     with CaptureQueriesContext(connection) as queries:
         writes.insert_rows([*records, unread], unread=[unread],
                            first=[("CREATE TEMPORARY SEQUENCE expr_test START 4", []), ("SELECT nextval('expr_test')", [])])
-    assert len(queries) == 1 and queries[0]["sql"].count("RETURNING") == 3  # not the unread row's key
+    (sql,) = _main(queries)
+    assert sql.startswith("CREATE TEMPORARY SEQUENCE expr_test START 4; SELECT nextval('expr_test'); INSERT INTO")
+    assert sql.count("EXECUTE shequ_") == 2
+    # the first row names the sequence made in the same query: sent as it is, not prepared
+    assert sql.count("RETURNING") + sum("RETURNING" in text for text in _prepared(sql)) == 3  # not the unread row's key
     assert unread.pk is None and AuditLog.objects.filter(verb="unread").count() == 1
     stored = {r.pk: (r.target_id, r.target_repr) for r in AuditLog.objects.filter(verb="expr")}
     assert [(r.target_id, r.target_repr) for r in records] == [("40", "a"), ("x", "bc"), ("40", "d")]
