@@ -29,8 +29,8 @@ import datetime as dt
 import functools
 import hashlib
 import weakref
-from contextlib import nullcontext
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 
 from django.db import DatabaseError, ProgrammingError, connection, connections, transaction
 from django.db.models import Model, signals
@@ -333,7 +333,7 @@ def _bound(cursor, statements: list[tuple[str, Sequence]]) -> bytes:
 
     Each statement that can be (``_shape``) goes as ``EXECUTE`` of a statement prepared on this
     connection, with its values as the literals: the server parses, analyses and plans the
-    statement once per connection (``_prepare``, its own round trip the first time) instead of on
+    statement once per connection (``_prepared``, its own round trip the first time) instead of on
     every write, which took it about a third of an appeal intake's time. The others go as they are
     (``BEGIN``, ``COMMIT``): ``%s``/``%%`` mean to bytes formatting what they mean to psycopg, and
     the statements carry no other placeholders (``_insert_sql`` and Django's compiler make none)."""
@@ -342,15 +342,11 @@ def _bound(cursor, statements: list[tuple[str, Sequence]]) -> bytes:
     parts = []
     for sql, params in statements:
         shape = _shape(sql, params)
-        if shape is None:
+        if shape is not None and _prepared(cursor, known, *shape):
+            values = b", ".join([_quoted(p, literal) for p in params if type(p) is not Expr])
+            parts.append(b"EXECUTE " + shape[0] + (b"(" + values + b")" if values else b""))
+        else:
             parts.append(sql.encode() % tuple(_quoted(p, literal) for p in params))
-            continue
-        name, text = shape
-        if name not in known and (name in known.refused or not _prepare(cursor, known, name, text)):
-            parts.append(sql.encode() % tuple(_quoted(p, literal) for p in params))
-            continue
-        values = b", ".join([_quoted(p, literal) for p in params if type(p) is not Expr])
-        parts.append(b"EXECUTE " + name + (b"(" + values + b")" if values else b""))
     return b"; ".join(parts)
 
 
@@ -360,6 +356,7 @@ _prepared_on: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _shapes: dict[tuple, tuple[bytes, str] | None] = {}
 #: Statements a connection keeps prepared at most (then they are all dropped and prepared anew).
 PREPARED_MAX = 200
+#: What ``PREPARE`` takes (not ``BEGIN``, ``COMMIT`` or DDL).
 _PREPARABLE = ("INSERT ", "WITH ", "SELECT ", "UPDATE ", "DELETE ")
 
 
@@ -419,11 +416,16 @@ def _lost_prepared(cursor, exc: Exception) -> bool:
     return True
 
 
-def _prepare(cursor, known: _Prepared, name: bytes, text: str) -> bool:
-    """Prepare ``text`` as ``name`` on the cursor's connection (its own round trip, once per
-    connection; a prepared statement outlives any transaction, whatever becomes of it). False when
-    the server cannot prepare it now (it names what an earlier statement of the same query
-    creates): then it is sent as it is, and inside a transaction the savepoint keeps that whole."""
+def _prepared(cursor, known: _Prepared, name: bytes, text: str) -> bool:
+    """Whether ``text`` is prepared as ``name`` on the cursor's connection, preparing it if it is not
+    yet (its own round trip, once per connection; a prepared statement outlives any transaction,
+    whatever becomes of it). False when the server could not prepare it (it names what an earlier
+    statement of the same query creates): then it is sent as it is, and inside a transaction the
+    savepoint keeps that whole."""
+    if name in known:
+        return True
+    if name in known.refused:
+        return False
     if len(known) >= PREPARED_MAX:  # only this module's: psycopg keeps its own list of what it prepared
         cursor.execute(b"; ".join(b"DEALLOCATE " + old for old in known))
         known.clear()
