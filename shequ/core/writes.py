@@ -32,7 +32,7 @@ import weakref
 from collections.abc import Iterable, Sequence
 from contextlib import nullcontext
 
-from django.db import DatabaseError, ProgrammingError, connection, connections, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.db.models import Model, signals
 from django.db.models.sql import InsertQuery
 
@@ -256,8 +256,11 @@ def insert_rows(objs: Iterable[Model], *, first: Sequence[tuple[str, Sequence]] 
                 for (sql, params), fields in zip(statements, back))]
             try:
                 cursor.execute(_bound(cursor, returning))
-            except ProgrammingError as exc:
-                if not _lost_prepared(cursor, exc) or db.in_atomic_block:
+            except DatabaseError as exc:
+                if db.in_atomic_block:
+                    raise
+                _end_aborted(cursor)
+                if not _lost_prepared(cursor, exc):
                     raise
                 cursor.execute(_bound(cursor, returning))  # prepared anew; nothing was written
             _put_back(cursor.cursor, len(first), objs, back, fill)
@@ -360,7 +363,7 @@ PREPARED_MAX = 200
 _PREPARABLE = ("INSERT ", "WITH ", "SELECT ", "UPDATE ", "DELETE ")
 
 
-class _Prepared(set):
+class _PreparedNames(set):
     """The names of the statements prepared on one connection; ``refused``: those the server could
     not prepare there (sent as they are from then on)."""
 
@@ -369,11 +372,11 @@ class _Prepared(set):
         self.refused: set[bytes] = set()
 
 
-def _prepared_names(cursor) -> _Prepared:
+def _prepared_names(cursor) -> _PreparedNames:
     raw = cursor.cursor.connection
     known = _prepared_on.get(raw)
     if known is None:
-        known = _prepared_on[raw] = _Prepared()
+        known = _prepared_on[raw] = _PreparedNames()
     return known
 
 
@@ -403,6 +406,16 @@ def _shape(sql: str, params: Sequence) -> tuple[bytes, str] | None:
     return shape
 
 
+def _end_aborted(cursor) -> None:
+    """Outside a transaction: roll back a transaction of the query's own (``first``'s ``BEGIN``) that
+    an error inside it left open and aborted; the connection is then as a failed write found it."""
+    import psycopg
+
+    raw = cursor.cursor.connection
+    if raw.info.transaction_status == psycopg.pq.TransactionStatus.INERROR:
+        raw.execute("ROLLBACK")
+
+
 def _lost_prepared(cursor, exc: Exception) -> bool:
     """Whether ``exc`` says that a statement prepared on the connection is not there (something
     else deallocated it, e.g. ``DISCARD ALL``): then none is taken as prepared any more."""
@@ -416,7 +429,7 @@ def _lost_prepared(cursor, exc: Exception) -> bool:
     return True
 
 
-def _prepared(cursor, known: _Prepared, name: bytes, text: str) -> bool:
+def _prepared(cursor, known: _PreparedNames, name: bytes, text: str) -> bool:
     """Whether ``text`` is prepared as ``name`` on the cursor's connection, preparing it if it is not
     yet (its own round trip, once per connection; a prepared statement outlives any transaction,
     whatever becomes of it). False when the server could not prepare it (it names what an earlier

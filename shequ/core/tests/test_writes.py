@@ -144,6 +144,23 @@ def test_a_lost_prepared_statement_is_prepared_again(world):
         "lost0", "lost1", "lost3"]
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_intake_whose_counter_statement_was_lost_is_written_once(world):
+    """The intake's head is a transaction of its own (``BEGIN`` … ``COMMIT`` in the query): a
+    prepared statement lost there leaves that transaction aborted, which is rolled back before the
+    write is made again; the connection stays usable."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's prepared statements")
+    office = world.users["office"]
+    submit(actor=office)
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    appeal = submit(actor=office, requester_phone="13912345678")
+    stored = Appeal.objects.get(pk=appeal.pk)
+    assert stored.number == appeal.number and Appeal.objects.count() == 2
+    assert AppealEvent.objects.filter(appeal=stored).count() == 1
+
+
 @override_settings(TASKS=DB_TASKS)
 def test_intake_marks_its_line_to_be_told_and_the_periodic_task_tells_it(world):
     from django_tasks_db.models import DBTaskResult
