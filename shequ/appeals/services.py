@@ -47,7 +47,7 @@ NUMBER_PREFIX = "SQ"
 #: put through the model's field checks.
 _INPUT_FIELDS = frozenset({"channel", "contact_kind", "description", "lng", "lat", "address_text", "requester_name",
                            "requester_phone", "external_number"})
-_SET_BY_INTAKE = [f.name for f in Appeal._meta.concrete_fields if f.name not in _INPUT_FIELDS]
+_SET_BY_INTAKE = frozenset(f.name for f in Appeal._meta.concrete_fields if f.name not in _INPUT_FIELDS)
 
 
 def _counter_sql() -> str:
@@ -138,8 +138,8 @@ REQUESTER_VIA_LINK = "诉求人(链接)"
 def _event_row(appeal: Appeal, *, actor, verb: str, at: dt.datetime, from_status: str = "", note: str = "",
                extra: dict | None = None, actor_name: str = "") -> AppealEvent:
     """One timeline line, not yet written."""
-    return AppealEvent(
-        appeal=appeal, at=at, actor=actor if getattr(actor, "pk", None) else None,
+    return writes.new_row(
+        AppealEvent, appeal=appeal, at=at, actor=actor if getattr(actor, "pk", None) else None,
         actor_name=actor_name or getattr(actor, "username", "") or "system", verb=verb, from_status=from_status,
         to_status=appeal.status, note=note, extra=extra or {},
     )
@@ -222,8 +222,8 @@ def appeal_submit(*, actor, channel: str, category: ServiceCategory, description
     route = routing.route(category=category, lng=lng, lat=lat, address=address, address_text=address_text,
                           district=district, default_district=lambda: _default_district(actor))
     due = deadlines.due_times(received_at=now, time_limit=category.time_limit, channel=channel)
-    appeal = Appeal(
-        channel=channel, contact_kind=contact_kind or category.contact_kind, category=category,
+    appeal = writes.new_row(
+        Appeal, channel=channel, contact_kind=contact_kind or category.contact_kind, category=category,
         description=(description or "").strip(), lng=lng, lat=lat, address_text=address_text.strip(),
         address=route.address, requester_name=requester_name.strip(), requester_phone=phone,
         requester_phone_hash=crypto.blind_index("phone", phone) if phone else "",

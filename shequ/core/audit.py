@@ -7,6 +7,7 @@ from django.db import models
 
 from .middleware import current_client_ip
 from .models import AuditLog
+from .writes import new_row
 
 
 def _node_of(target: Any) -> int | None:
@@ -35,7 +36,8 @@ def audit_row(
         target_id = target_id or target.pk
         target_repr = target_repr or str(target)[:200]
         node_id = node_id or _node_of(target)
-    return AuditLog(
+    return new_row(
+        AuditLog,
         actor=actor if getattr(actor, "pk", None) else None,
         actor_name=getattr(actor, "username", "") or "system",
         verb=verb,

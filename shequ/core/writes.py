@@ -94,6 +94,40 @@ class Expr:
         return f"Expr({self.sql!r})"
 
 
+#: Model -> per concrete field: (attname, the field when it is a relation, its default as a callable).
+_layouts: dict[type[Model], list[tuple]] = {}
+
+
+def new_row(model: type[Model], **values) -> Model:
+    """A new, unsaved ``model(**values)``: the same instance (every field its value or its default, a
+    related object given by its field name cached on the row, its key as the field's value), made
+    the way Django makes the rows it reads (``model(*values)`` by position), which takes a third of
+    the time of keyword arguments for a wide row (the appeal's 54 fields; an intake makes four rows)."""
+    layout = _layouts.get(model)
+    if layout is None:
+        layout = _layouts[model] = [(f.attname, f if f.is_relation else None, f.get_default)
+                                    for f in model._meta.concrete_fields]
+    args, related = [], []
+    for attname, relation, default in layout:
+        if relation is not None and relation.name in values:
+            obj = values.pop(relation.name)
+            args.append(None if obj is None else getattr(obj, relation.target_field.attname))
+            if obj is not None:
+                related.append((relation, obj))
+        elif attname in values:
+            args.append(values.pop(attname))
+        else:
+            args.append(default())
+    if values:
+        raise TypeError(f"{model.__name__}() got unexpected keyword arguments: {', '.join(values)}")
+    row = model(*args)
+    for relation, obj in related:
+        relation.set_cached_value(row, obj)
+        if relation.one_to_one:  # as the descriptor does: the related object knows its row too
+            relation.remote_field.set_cached_value(obj, row)
+    return row
+
+
 #: (database, table) -> the name of its primary key's sequence, as a quoted SQL literal.
 _sequences: dict[tuple[str, str], str] = {}
 

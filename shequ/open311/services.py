@@ -23,6 +23,7 @@ from shequ.appeals.models import Channel, ServiceCategory
 from shequ.appeals.services import appeal_submit
 from shequ.core.audit import audit_record
 from shequ.core.errors import ShequError
+from shequ.core import writes
 from shequ.core.kept import Kept, instance_copy
 from shequ.jurisdiction.models import Node
 from shequ.registry.models import Address
@@ -222,9 +223,9 @@ def request_submit(*, api_key: ApiKey, district: Node | None, category: ServiceC
         raise Open311Error(400, _("address_string 不能超过 300 个字符"))
     email, media_url = (email or "").strip(), (media_url or "").strip()
     _check_optional(email, media_url)
-    submission = Submission(api_key=api_key, token=secrets.token_hex(16), email=email,
-                            device_id=(device_id or "").strip(), account_id=(account_id or "").strip(),
-                            media_url=media_url, attributes=answers)
+    submission = writes.new_row(Submission, api_key=api_key, token=secrets.token_hex(16), email=email,
+                                device_id=(device_id or "").strip(), account_id=(account_id or "").strip(),
+                                media_url=media_url, attributes=answers)
 
     def extra(appeal):
         if district is not None and appeal.district_id != district.pk:

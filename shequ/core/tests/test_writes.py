@@ -51,6 +51,27 @@ def test_rows_are_stored_as_save_stores_them(world):
     assert not written._state.adding
 
 
+def test_new_rows_are_the_instances_keyword_arguments_make(world):
+    from shequ.open311.models import ApiKey, Submission
+
+    appeal = submit(actor=world.users["office"])
+    at = dt.datetime(2026, 11, 26, 8, 0, tzinfo=dt.UTC)
+    given = {"appeal": appeal, "at": at, "actor": world.users["office"], "verb": "noted", "note": "备注"}
+    made, fast = AppealEvent(**given), writes.new_row(AppealEvent, **given)
+    fields = [f.attname for f in AppealEvent._meta.concrete_fields]
+    assert [getattr(fast, f) for f in fields] == [getattr(made, f) for f in fields]
+    assert fast.appeal is appeal and fast.actor is world.users["office"]  # cached: no query to read them
+    assert fast.extra == {} and fast.extra is not writes.new_row(AppealEvent, appeal=appeal).extra  # each its own
+    assert fast._state.adding and fast.pk is None
+    by_key = writes.new_row(AppealEvent, appeal_id=appeal.pk, verb="noted")
+    assert by_key.appeal_id == appeal.pk and by_key.appeal == appeal
+    key = ApiKey.objects.create(name="c", prefix="o311_x", key_hash="h")
+    submission = writes.new_row(Submission, appeal=appeal, api_key=key, token="t")
+    assert appeal.open311 is submission  # a one-to-one: the related object knows its row, as with Submission(…)
+    with pytest.raises(TypeError, match="unexpected keyword arguments: colour"):
+        writes.new_row(AppealEvent, appeal=appeal, colour="red")
+
+
 def test_reserved_keys_are_new_and_the_rows_take_them(world):
     appeal = submit(actor=world.users["office"])
     ids = writes.reserve_ids({AppealEvent: 3})[AppealEvent]
