@@ -201,6 +201,41 @@ def _step(field, db, as_is: dict) -> tuple:
     return field, field.attname, reads_only, types, field.get_db_prep_save(None, connection=db) is None
 
 
+#: Model -> its concrete relation fields; None for a model with private fields (a generic relation),
+#: which Django's own check walks as well.
+_relations: dict[type[Model], list | None] = {}
+
+
+def _related_ready(obj: Model) -> None:
+    """What ``Model._prepare_related_fields_for_save`` does before a save, over the relations whose
+    objects are cached on the row only (Django's walks every field of the model, 54 for an appeal):
+    refuse a related object that has no key, take the key of one saved after it was assigned, and
+    forget one whose key is no longer the row's."""
+    model = type(obj)
+    if model not in _relations:
+        meta = model._meta
+        _relations[model] = None if meta.private_fields else [f for f in meta.concrete_fields if f.is_relation]
+    relations = _relations[model]
+    if relations is None:
+        obj._prepare_related_fields_for_save(operation_name="save")
+        return
+    cache = obj._state.fields_cache
+    if not cache:
+        return
+    for field in relations:
+        parent = cache.get(field.cache_name)
+        if not parent:  # not cached, or cached as None
+            continue
+        if not parent._is_pk_set():
+            if not field.remote_field.multiple:
+                field.remote_field.delete_cached_value(parent)
+            raise ValueError(f"save() prohibited to prevent data loss due to unsaved related object '{field.name}'.")
+        if getattr(obj, field.attname) in field.empty_values:
+            setattr(obj, field.name, parent)
+        if getattr(parent, field.target_field.attname) != getattr(obj, field.attname):
+            field.delete_cached_value(obj)
+
+
 def _insert_sql(obj: Model, db) -> tuple[str, Sequence]:
     """The INSERT ``obj.save()`` would send for this new row (without RETURNING): the same
     ``pre_save`` (``auto_now``) and ``get_db_prep_save`` (encryption, JSON) per field as Django's
@@ -208,7 +243,7 @@ def _insert_sql(obj: Model, db) -> tuple[str, Sequence]:
     (a database default, a function), or a field with its own placeholder, goes through the
     compiler itself. Plain values of Django's own field classes (text, numbers, keys; on PostgreSQL
     aware date-times) skip the conversion that would return them unchanged (``_as_is``)."""
-    obj._prepare_related_fields_for_save(operation_name="save")  # foreign keys from saved parents
+    _related_ready(obj)  # foreign keys from saved parents
     key = (type(obj), obj.pk is not None, db.vendor)
     if key not in _plain:
         fields = _fields(obj)

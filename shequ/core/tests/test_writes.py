@@ -72,6 +72,25 @@ def test_new_rows_are_the_instances_keyword_arguments_make(world):
         writes.new_row(AppealEvent, appeal=appeal, colour="red")
 
 
+def test_related_objects_are_checked_as_save_checks_them(world):
+    appeal = submit(actor=world.users["office"])
+    unsaved = Appeal(number="SQ-X", category=appeal.category, handling_node=appeal.handling_node)
+    with pytest.raises(ValueError, match="unsaved related object 'appeal'"):
+        writes.insert_rows([AppealEvent(appeal=unsaved, at=appeal.received_at, verb="x")])
+    assert not AppealEvent.objects.filter(verb="x").exists()
+    # A parent given its key after it was assigned: the row takes the key, as save() would.
+    later = writes.new_row(AppealEvent, appeal=unsaved, at=appeal.received_at, verb="later")
+    unsaved.pk = appeal.pk
+    writes.insert_rows([later])
+    assert AppealEvent.objects.get(verb="later").appeal_id == appeal.pk
+    # A key changed after the parent was assigned: the cached parent is forgotten, the key kept.
+    other = submit(actor=world.users["office"])
+    moved = AppealEvent(appeal=appeal, at=appeal.received_at, verb="moved")
+    moved.appeal_id = other.pk
+    writes.insert_rows([moved])
+    assert moved.appeal == other and AppealEvent.objects.get(verb="moved").appeal_id == other.pk
+
+
 def test_reserved_keys_are_new_and_the_rows_take_them(world):
     appeal = submit(actor=world.users["office"])
     ids = writes.reserve_ids({AppealEvent: 3})[AppealEvent]
