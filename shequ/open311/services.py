@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 
 from shequ.appeals.models import Channel, ServiceCategory
 from shequ.appeals.services import appeal_submit
+from shequ.core import writes
 from shequ.core.audit import audit_record
 from shequ.core.errors import ShequError
-from shequ.core import writes
 from shequ.core.kept import Kept, instance_copy
 from shequ.jurisdiction.models import Node
 from shequ.registry.models import Address
