@@ -21,7 +21,13 @@ from django.db.models import Max
 from django.utils import timezone
 
 from shequ.appeals import deadlines
-from shequ.appeals.models import Appeal, AppealCounter, AppealEvent, ServiceCategory
+from shequ.appeals.models import (
+    Appeal,
+    AppealCounter,
+    AppealEvent,
+    ServiceCategory,
+    UnitKind,
+)
 from shequ.core.crypto import Cipher
 from shequ.jurisdiction.models import SCOPE_LEVELS, Department, Level, Node
 
@@ -103,7 +109,7 @@ class AppealLoader:
             return grid["district_id"], None, f"派至{self.node_names[grid['district_id']]},因为类别「{category.name}」由区统一承办"
         node_id = grid[f"{level}_id"] or grid["community_id"]
         name = grid["name"] if level == "grid" else self.node_names.get(node_id, "")
-        return node_id, None, f"派至{name},因为坐标位于{grid['name']}范围内,类别「{category.name}」由{level}承办"
+        return node_id, None, f"派至{name},因为坐标位于{grid['name']}范围内,类别「{category.name}」由{UnitKind(level).label}承办"
 
     def _point(self, grid: dict) -> tuple[float, float]:
         ring = grid["boundary"]["coordinates"][0]

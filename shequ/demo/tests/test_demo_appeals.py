@@ -1,6 +1,7 @@
 """Demo appeals: in every state, consistent with the workflow, routed and located, numbered,
 scoped like real ones, and the same for the same seed."""
 import datetime as dt
+import re
 
 import pytest
 from django.db.models import Count
@@ -48,6 +49,10 @@ def test_appeals_lie_in_the_grid_of_their_point_and_are_scoped(demo):
     worker = User.objects.get(username="worker_a")
     mine = appeal_list(user=worker)
     assert mine.exists() and not mine.exclude(community__code=COMMUNITY_A).exists()
+    # The routing reason names the kind of unit as the intake does (its label, not its code).
+    reasons = set(Appeal.objects.values_list("routing_reason", flat=True))
+    assert any("由社区/村承办" in r for r in reasons)
+    assert not [r for r in reasons if re.search(r"由(grid|community|street)承办", r)]
 
 
 def test_same_seed_same_appeals(demo):
