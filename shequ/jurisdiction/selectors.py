@@ -146,6 +146,8 @@ class _GridIndex:
             self.kept.changed()
 
     def _refresh(self) -> tuple:
+        import numpy
+        import shapely
         from django.db import connection
         from shapely import STRtree
         from shapely.geometry import shape
@@ -166,7 +168,9 @@ class _GridIndex:
             wanted = {pk for row in rows for pk in (row[0], *row[2]) if pk}
             # Without the boundaries (already in the tree): what an appeal's place and units need.
             nodes = {n.pk: n for n in Node.objects.filter(pk__in=wanted).defer("boundary")} if wanted else {}
-            self.built = (STRtree([row[1] for row in rows]) if rows else None, rows, nodes)
+            geometries = numpy.array([row[1] for row in rows], dtype=object)
+            shapely.prepare(geometries)  # point tests against a polygon's own index of its edges
+            self.built = ((STRtree(geometries), geometries) if rows else None, rows, nodes)
             self.version = version
         self.generation, self.checked_at = generation, now
         return self.built
@@ -177,13 +181,18 @@ class _GridIndex:
 
     @staticmethod
     def _hits(built: tuple, lng: float, lat: float) -> list[tuple[int, tuple[int | None, ...]]]:
+        import shapely
         from shapely.geometry import Point
 
-        tree, rows, _nodes = built
-        if tree is None:
+        index, rows, _nodes = built
+        if index is None:
             return []
-        # The grids covering the point (its boundary included), in tree order like the old linear scan.
-        hits = sorted(int(i) for i in tree.query(Point(lng, lat), predicate="covered_by"))
+        tree, geometries = index
+        # The grids covering the point (its boundary included), in tree order like the old linear scan:
+        # those whose box holds it, then the exact test on the prepared polygons (a point intersects a
+        # polygon exactly when the polygon covers it), by coordinates.
+        boxed = tree.query(Point(lng, lat))
+        hits = sorted(int(i) for i in boxed[shapely.intersects_xy(geometries[boxed], lng, lat)])
         return [(rows[i][0], rows[i][2]) for i in hits]
 
     def with_ancestors(self, lng: float, lat: float) -> tuple[Node | None, dict[int, Node]]:

@@ -2,14 +2,15 @@
 rendered by ``formats``). A request document carries no personal data: see ``request_doc``."""
 from __future__ import annotations
 
+import functools
 import re
 
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from shequ.appeals.catalog import Catalog, catalog
-from shequ.core.crypto import decrypt
 from shequ.appeals.models import Appeal, ServiceCategory, TimeLimitClass, UnitKind
+from shequ.core.crypto import decrypt
 from shequ.jurisdiction.selectors import node_names
 
 from .formats import CONTENT_TYPES, FORMATS, SPECIFICATION, w3c
@@ -38,9 +39,15 @@ def discovery_doc(*, url: str, changeset, production: bool) -> dict:
 
 
 def service_notice(time_limit: TimeLimitClass) -> str:
+    return _service_notice(get_language(), time_limit.name, time_limit.completion_value, time_limit.completion_unit)
+
+
+@functools.lru_cache(maxsize=256)
+def _service_notice(language: str | None, name: str, value: int, unit: str) -> str:
+    """The notice in ``language`` (the active one: the key of the memo), made once per class and
+    language (every Open311 POST answers with it)."""
     return _("按“%(cls)s”时限办理:%(value)d%(unit)s内办结") % {
-        "cls": time_limit.name, "value": time_limit.completion_value,
-        "unit": str(_UNITS.get(time_limit.completion_unit, ""))}
+        "cls": name, "value": value, "unit": str(_UNITS.get(unit, ""))}
 
 
 def service_doc(category: ServiceCategory) -> dict:
