@@ -4,9 +4,10 @@ or month, with peer rankings. Exact definitions: docs/metrics.md.
 
 Every figure counts the appeals the user may see (``scoping.scope_queryset``), minus the
 consultations answered on the spot. Each rate has its own period fact (response due time,
-evaluation time, completion due time), so the selector runs one aggregate per fact — three
-``GROUP BY`` queries with conditional ``Count`` — plus one for the settings and one for the
-group names: a fixed number of queries whatever the number of units.
+evaluation time, completion due time), so the selector runs one ``GROUP BY`` over the appeals with
+any fact in the period, a ``Count`` with its own filter per figure (by month, where each fact has
+its own month: one per fact), plus one for the settings and one for the group names: a fixed
+number of queries whatever the number of units.
 
 On PostgreSQL, a user whose scope is whole districts (district office, leaders, administrators)
 — and a street or community user asking by their own level, by month, or (a street user) by
@@ -19,6 +20,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
 
 from django.db import connection, transaction
 from django.db.models import Count, F, Q, QuerySet
@@ -104,16 +107,6 @@ def rated_base() -> QuerySet[Appeal]:
     return Appeal.objects.exclude(on_the_spot).filter(merged_into__isnull=True)
 
 
-def _grouped(qs: QuerySet[Appeal], column: str | None, fact: str, lo: dt.datetime, hi: dt.datetime, **counts):
-    """One aggregate per ``column`` value (None: per month of ``fact``) of the appeals whose ``fact`` is in [lo, hi)."""
-    qs = qs.filter(**{f"{fact}__gte": lo, f"{fact}__lt": hi})
-    if column is None:
-        qs = qs.annotate(key=TruncMonth(fact, tzinfo=SHANGHAI))
-    else:
-        qs = qs.filter(**{f"{column}__isnull": False}).annotate(key=F(column))
-    return qs.values("key").annotate(**counts).order_by()
-
-
 def _month_key(value) -> str:
     if isinstance(value, str):  # already YYYY-MM (the daily table)
         return value
@@ -152,27 +145,48 @@ def appeal_rates(*, user, group: str, start: dt.date, end: dt.date,
     return _report(rows, group=group, start=start, end=end, settings=settings)
 
 
+def _facts(lo: dt.datetime, hi: dt.datetime) -> dict[str, tuple[Q, dict[str, Q]]]:
+    """Per period fact: which appeals it counts in [lo, hi), and per ``RateRow`` count which of those
+    (an empty ``Q``: all of them). docs/metrics.md defines each."""
+    def within(fact: str) -> Q:
+        return Q(**{f"{fact}__gte": lo, f"{fact}__lt": hi})
+
+    return {
+        "response_due_at": (within("response_due_at"), {
+            "response_due": Q(), "responded": Q(accepted_at__isnull=False, accepted_at__lte=F("response_due_at"))}),
+        "evaluated_at": (within("evaluated_at") & ~Q(satisfaction=""), {
+            "evaluated": Q(), "solved": Q(solved=True), "satisfied": Q(satisfaction=Satisfaction.SATISFIED),
+            "basic": Q(satisfaction=Satisfaction.BASIC)}),
+        "completion_due_at": (within("completion_due_at"), {
+            "completion_due": Q(),
+            "completed_on_time": Q(replied_at__isnull=False, replied_at__lte=F("completion_due_at"))}),
+    }
+
+
+def _add(r: RateRow, counts: dict) -> None:
+    for name, n in counts.items():
+        setattr(r, name, getattr(r, name) + n)
+
+
 def _count_appeals(row, base: QuerySet[Appeal], column: str | None, lo: dt.datetime, hi: dt.datetime) -> None:
-    """The counts from the appeals themselves: one aggregate per period fact, grouped on ``column``."""
-    for item in _grouped(base, column, "response_due_at", lo, hi, n=Count("id"),
-                         ok=Count("id", filter=Q(accepted_at__isnull=False, accepted_at__lte=F("response_due_at")))):
-        r = row(item["key"])
-        r.response_due += item["n"]
-        r.responded += item["ok"]
-    for item in _grouped(base.exclude(satisfaction=""), column, "evaluated_at", lo, hi, n=Count("id"),
-                         solved=Count("id", filter=Q(solved=True)),
-                         satisfied=Count("id", filter=Q(satisfaction=Satisfaction.SATISFIED)),
-                         basic=Count("id", filter=Q(satisfaction=Satisfaction.BASIC))):
-        r = row(item["key"])
-        r.evaluated += item["n"]
-        r.solved += item["solved"]
-        r.satisfied += item["satisfied"]
-        r.basic += item["basic"]
-    for item in _grouped(base, column, "completion_due_at", lo, hi, n=Count("id"),
-                         ok=Count("id", filter=Q(replied_at__isnull=False, replied_at__lte=F("completion_due_at")))):
-        r = row(item["key"])
-        r.completion_due += item["n"]
-        r.completed_on_time += item["ok"]
+    """The counts from the appeals themselves, in one pass over the appeals with any of the three
+    facts in the period, each count its own ``FILTER`` (a street's or a department's appeals read
+    once, not once per fact). Grouped on ``column``, or by month: then on the three facts' months
+    together, each fact's counts going to its own month (a fact with nothing in the period, none)."""
+    facts = _facts(lo, hi)
+    counts = {name: Count("id", filter=period & which) for period, named in facts.values()
+              for name, which in named.items()}
+    qs = base.filter(reduce(or_, (period for period, _named in facts.values())))
+    if column is not None:
+        for item in qs.filter(**{f"{column}__isnull": False}).values(key=F(column)).annotate(**counts).order_by():
+            _add(row(item.pop("key")), item)
+        return
+    months = {f"{fact}_month": TruncMonth(fact, tzinfo=SHANGHAI) for fact in facts}
+    for item in qs.values(**months).annotate(**counts).order_by():
+        for fact, (_period, named) in facts.items():
+            figures = {name: item[name] for name in named}
+            if next(iter(figures.values())):  # the fact's own count (response_due, evaluated, completion_due)
+                _add(row(item[f"{fact}_month"]), figures)
 
 
 #: group -> the ``dim`` of appeals_rate_day (month: every appeal, grouped by the day's month).

@@ -149,9 +149,9 @@ def test_fixed_number_of_queries(world, fixture):
         submit(actor=office, at="B", now=MONDAY_10)
     with CaptureQueriesContext(connection) as more:
         metrics.appeal_rates(user=office, group="community", start=NOV[0], end=NOV[1])
-    # settings + 3 aggregates + names; on PostgreSQL the district office reads one aggregate of the
-    # daily table (test_rates_daily.py) instead of the 3
-    assert len(few) == len(more) == (3 if connection.vendor == "postgresql" else 5)
+    # settings + one aggregate (the three facts' counts in one pass) + names; on PostgreSQL the
+    # district office reads one aggregate of the daily table instead (test_rates_daily.py)
+    assert len(few) == len(more) == 3
 
 
 def test_scope(world, fixture):
