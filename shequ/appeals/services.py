@@ -81,8 +81,9 @@ def _take_statements(day: dt.date, key: str) -> list[tuple[str, list]]:
     prefix = f"{NUMBER_PREFIX}-{day.isoformat().replace('-', '')}-"
     number = f"'{prefix}' || lpad(c.\"last\"::text, greatest(6, length(c.\"last\"::text)), '0')"
     alone = not connection.in_atomic_block
-    take = (f"WITH c AS ({_counter_sql()}) SELECT set_config('{_NUMBER_SETTING}', {number}, false), nextval({key})"
-            f"{_ASYNC_SETTING if alone else ''} FROM c", [day])
+    sql = (f"WITH c AS ({_counter_sql()}) SELECT set_config('{_NUMBER_SETTING}', {number}, false), nextval({key})"
+           f"{_ASYNC_SETTING if alone else ''} FROM c")
+    take = (sql, [day])
     return [("BEGIN", []), take, ("COMMIT", [])] if alone else [take]
 
 
