@@ -5,9 +5,9 @@ or month, with peer rankings. Exact definitions: docs/metrics.md.
 Every figure counts the appeals the user may see (``scoping.scope_queryset``), minus the
 consultations answered on the spot. Each rate has its own period fact (response due time,
 evaluation time, completion due time), so the selector runs one ``GROUP BY`` over the appeals with
-any fact in the period, a ``Count`` with its own filter per figure (by month, where each fact has
-its own month: one per fact), plus one for the settings and one for the group names: a fixed
-number of queries whatever the number of units.
+any fact in the period, a ``Count`` with its own filter per figure (by month: grouped on the three
+facts' months together, each fact's figures going to its own month), plus one for the settings and
+one for the group names: a fixed number of queries whatever the number of units.
 
 On PostgreSQL, a user whose scope is whole districts (district office, leaders, administrators)
 — and a street or community user asking by their own level, by month, or (a street user) by
