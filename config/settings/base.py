@@ -231,6 +231,8 @@ LOGGING = {
 }
 # Indicator dashboard (shequ.indicators): seconds a provider's figures are cached (0: off).
 SHEQU_INDICATORS_CACHE_SECONDS = env_int("SHEQU_INDICATORS_CACHE_SECONDS", 60)
+# The public appeals page (/public/appeals/): seconds its map's counts per grid are cached per filter (0: off).
+SHEQU_PUBLIC_CACHE_SECONDS = env_int("SHEQU_PUBLIC_CACHE_SECONDS", 60)
 # How long a process keeps an API token it checked (shequ.accounts.services.api_token_user); 0 = never.
 SHEQU_TOKEN_CACHE_SECONDS = env_int("SHEQU_TOKEN_CACHE_SECONDS", 10)
 # How long a process keeps the holiday calendar and the service catalog (shequ.core.kept: a change

@@ -18,6 +18,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 SHEQU_CALENDAR_CACHE_SECONDS = 0
 SHEQU_CATALOG_CACHE_SECONDS = 0
 SHEQU_INDICATORS_CACHE_SECONDS = 0
+SHEQU_PUBLIC_CACHE_SECONDS = 0
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
                      "QUEUES": TASKS["default"]["QUEUES"]}}  # noqa: F405
 

@@ -75,6 +75,20 @@ def shared_get(key: str) -> Any:
     return value
 
 
+def cached_for(key: str, seconds: int, compute: Callable[[], Any]) -> Any:
+    """What ``compute()`` returns, kept in the shared cache (settings ``CACHES``) under ``key`` for
+    ``seconds``: figures that may be that many seconds old and cost a query over many rows each
+    time (the indicator providers' values, the public map's counts). 0 seconds: always computed."""
+    if seconds <= 0:
+        return compute()
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
+    value = compute()
+    cache.set(key, value, seconds)
+    return value
+
+
 class Kept:
     def __init__(self, name: str, setting: str = "SHEQU_TOKEN_CACHE_SECONDS"):
         self.generation_key = f"shequ:kept-generation:{name}"

@@ -12,7 +12,8 @@ import hashlib
 import logging
 
 from django.conf import settings
-from django.core.cache import cache
+
+from shequ.core.kept import cached_for
 
 from .discovery import Provider, providers
 
@@ -30,16 +31,8 @@ def _key(kind: str, provider: Provider, ids: list[int], start: dt.date, end: dt.
 
 def provider_values(provider: Provider, nodes: list, start: dt.date, end: dt.date) -> dict[int, dict]:
     """{node id: {key: value}} from one provider (cached)."""
-    seconds = _cache_seconds()
-    key = _key("values", provider, [n.pk for n in nodes], start, end)
-    if seconds:
-        hit = cache.get(key)
-        if hit is not None:
-            return hit
-    values = provider.module.compute(nodes, start, end) or {}
-    if seconds:
-        cache.set(key, values, seconds)
-    return values
+    return cached_for(_key("values", provider, [n.pk for n in nodes], start, end), _cache_seconds(),
+                      lambda: provider.module.compute(nodes, start, end) or {})
 
 
 def all_values(nodes: list, start: dt.date, end: dt.date, *, on_step=None) -> dict[int, dict]:

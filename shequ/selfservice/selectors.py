@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from shequ.appeals.deadlines import SHANGHAI
 from shequ.appeals.models import Appeal, AppealEvent
 from shequ.core.errors import NotInScope
+from shequ.core.kept import cached_for
 from shequ.jurisdiction import scoping
 from shequ.jurisdiction.models import Level, Node
 
@@ -110,11 +112,19 @@ def public_appeal_list(*, street: int | None = None, community: int | None = Non
 def public_map(*, street: int | None = None, community: int | None = None, category: str = "", status: str = "",
                month: str = "", now: dt.datetime | None = None) -> tuple[list[dict], dict[int, int]]:
     """The grids of the chosen area (boundaries) and how many of the filtered appeals lie in each:
-    counts per grid only, never a point. Without a month, the last 30 days."""
-    qs = _public_filtered(street=street, community=community, category=category, status=status, month=month)
-    if not month:
-        qs = qs.filter(received_at__gte=(now or timezone.now()) - dt.timedelta(days=30))
-    counts = dict(qs.filter(grid_id__isnull=False).values_list("grid_id").annotate(n=Count("id")).order_by())
+    counts per grid only, never a point. Without a month, the last 30 days.
+
+    The counts are one aggregate over every appeal of the period (a third of a second over a month of
+    a large district), the same for every visitor: kept per filter in the shared cache for
+    ``SHEQU_PUBLIC_CACHE_SECONDS`` (default 60; 0 = counted on every view)."""
+    def count() -> dict[int, int]:
+        qs = _public_filtered(street=street, community=community, category=category, status=status, month=month)
+        if not month:
+            qs = qs.filter(received_at__gte=(now or timezone.now()) - dt.timedelta(days=30))
+        return dict(qs.filter(grid_id__isnull=False).values_list("grid_id").annotate(n=Count("id")).order_by())
+
+    key = f"shequ:public-map:{street or ''}:{community or ''}:{category}:{status}:{month}"
+    counts = cached_for(key, int(getattr(settings, "SHEQU_PUBLIC_CACHE_SECONDS", 60)), count)
     grids = Node.objects.filter(level=Level.GRID, boundary__isnull=False)
     if community:
         grids = grids.filter(community_id=community)

@@ -118,3 +118,25 @@ def test_public_map_counts_appeals_per_grid_without_points(client, world):
     outside_map = re.sub(r"<svg.*?</svg>", "", html, flags=re.S)
     assert "116.2" not in outside_map and "39.2" not in outside_map  # the appeals' points are never sent
     assert html.count("<path") == 3  # one shape per grid, no marker per appeal
+
+
+def test_public_map_counts_are_kept_a_short_while_per_filter(client, world, settings):
+    """With SHEQU_PUBLIC_CACHE_SECONDS on, the map's counts are counted once per filter and shown
+    again to the next visitors (a new appeal appears after the seconds); another filter counts anew."""
+    from django.core.cache import cache
+
+    from shequ.appeals.tests.factories import submit
+
+    settings.SHEQU_PUBLIC_CACHE_SECONDS = 60
+    cache.clear()
+    grid = world.nodes["A_grid"].name
+    submit(at="A", now=timezone.now() - dt.timedelta(days=2))
+    assert f"<title>{grid}: 1</title>" in client.get(URL).content.decode()
+    submit(at="A", now=timezone.now() - dt.timedelta(days=1))
+    assert f"<title>{grid}: 1</title>" in client.get(URL).content.decode()  # kept: not counted again
+    assert f"<title>{grid}: 2</title>" in client.get(URL, {"status": "received"}).content.decode()  # its own count
+    cache.clear()  # as when the seconds are over
+    assert f"<title>{grid}: 2</title>" in client.get(URL).content.decode()
+    settings.SHEQU_PUBLIC_CACHE_SECONDS = 0
+    submit(at="A", now=timezone.now())
+    assert f"<title>{grid}: 3</title>" in client.get(URL).content.decode()
