@@ -240,14 +240,27 @@ def appeal_action(request, pk: int, action: str):
 
 # --- duplicates and merging -------------------------------------------------------------------
 
+#: Candidates the detail page lists (the nearest first) and offers in the merge form; the others are
+#: counted ("另有 N 条"), and any visible appeal can still be chosen by its number. A burst (a water
+#: main bursts, hundreds call about it) would otherwise make a page of hundreds of rows.
+DUPLICATES_SHOWN = 20
+
+
+def _shown_duplicates(user, appeal: Appeal) -> tuple[list[Appeal], int]:
+    """The nearest ``DUPLICATES_SHOWN`` candidates and how many more there are."""
+    candidates = selectors.appeal_duplicates(user=user, appeal=appeal) if appeal.merged_into_id is None else []
+    return candidates[:DUPLICATES_SHOWN], max(len(candidates) - DUPLICATES_SHOWN, 0)
+
+
 def _duplicates_context(user, appeal: Appeal, merge_form, can_handle: bool) -> dict:
     """可能重复 candidates, the appeals merged into this one, and the merge form (open appeals only)."""
-    candidates = selectors.appeal_duplicates(user=user, appeal=appeal) if appeal.merged_into_id is None else []
+    candidates, more = _shown_duplicates(user, appeal)
     can_merge = can_handle and appeal.merged_into_id is None and appeal.status in OPEN
     if can_merge and merge_form is None:
         merge_form = forms.MergeForm(prefix="merge", candidates=candidates)
     return {
         "duplicates": [{"appeal": a, "url": reverse("appeals:detail", args=[a.pk])} for a in candidates],
+        "duplicates_more": more,
         "followers": list(selectors.merged_followers(appeal=appeal)),
         "merge_form": merge_form if can_merge or merge_form is not None else None,
         "merge_url": reverse("appeals:merge", args=[appeal.pk]),
@@ -271,7 +284,7 @@ def appeal_merge(request, pk: int):
     user = request.user
     _require(user, "appeals.handle")
     appeal = selectors.appeal_get(user=user, pk=pk)
-    form = forms.MergeForm(request.POST, prefix="merge", candidates=selectors.appeal_duplicates(user=user, appeal=appeal))
+    form = forms.MergeForm(request.POST, prefix="merge", candidates=_shown_duplicates(user, appeal)[0])
     if form.is_valid():
         d = form.cleaned_data
         ok, _result = attempt(lambda: services.appeal_merge(actor=user, appeal_id=pk, into_id=_merge_target(user, d),

@@ -214,3 +214,25 @@ def test_merge_page_scope_and_role(client, world, near):
     assert "action-merge" not in client.get(reverse("appeals:detail", args=[dup.pk])).content.decode()
     assert client.post(reverse("appeals:merge", args=[dup.pk]), {"merge-into": primary.pk, "merge-reason": "x"}).status_code == 403
     assert _snapshot() == before
+
+
+def test_detail_page_lists_the_nearest_candidates_and_counts_the_rest(client, world, near):
+    """A burst of appeals about one place: the page lists the nearest DUPLICATES_SHOWN, says how many
+    more there are, offers only the listed ones to choose from, and still merges into any by number."""
+    from shequ.appeals.views import DUPLICATES_SHOWN
+
+    office = world.users["office"]
+    _close(office, near["closed"])
+    burst = [submit(actor=office, **_at(metres)) for metres in range(1, DUPLICATES_SHOWN + 2)]  # 1 … 21 m
+    client.force_login(world.users["worker_a"])
+    text = client.get(reverse("appeals:detail", args=[near["base"].pk])).content.decode()
+    listed = text.split('data-field="duplicates"', 1)[1].split("</ul>", 1)[0]
+    assert all(a.number in listed for a in burst[:DUPLICATES_SHOWN])
+    assert burst[-1].number not in listed and near["close"].number not in listed  # 21 m and 40 m: not listed
+    assert "另有 2 条可能重复未列出" in text
+    choices = text.split('name="merge-into"', 1)[1].split("</select>", 1)[0]
+    assert choices.count("<option") == DUPLICATES_SHOWN + 1  # "—" and the listed ones
+    response = client.post(reverse("appeals:merge", args=[near["base"].pk]),
+                           {"merge-into_number": near["close"].number, "merge-reason": "同一处漏水"})
+    assert response.status_code == 302
+    assert Appeal.objects.get(pk=near["base"].pk).merged_into_id == near["close"].pk
