@@ -36,12 +36,16 @@ def _clip(text: str, limit: int) -> str:
 def bar_chart(rows: Iterable, label_key: str, value_key: str, *, max_value: float | None = None,
               percent: bool = False, digits: int = 1, title: str = "", color: str = PALETTE[0],
               label_chars: int = 7) -> SafeString:
-    """One horizontal bar per row, in the given order, scaled to ``max_value`` (default: the largest value)."""
+    """One horizontal bar per row, in the given order, scaled to ``max_value`` (default: the largest value).
+    Labels longer than ``label_chars`` characters are clipped (the full label is in the tooltip); the
+    label column is as wide as that many characters. In a wide container the chart grows to at most
+    1.5 times its own size, so its text stays readable and its bars in proportion."""
     rows = list(rows)
     values = [_get(r, value_key) for r in rows]
     top = max_value if max_value is not None else max([v for v in values if v is not None] or [0])
     top = top or 1
-    width, label_w, value_w, bar_h, gap = 420, 110, 56, 22, 8
+    label_w, value_w, bar_h, gap = 14 * label_chars + 12, 56, 22, 8
+    width = label_w + 310
     plot_w = width - label_w - value_w
     height = max(len(rows), 1) * (bar_h + gap) + gap
     marks = []
@@ -61,10 +65,10 @@ def bar_chart(rows: Iterable, label_key: str, value_key: str, *, max_value: floa
     if not rows:
         marks.append(format_html('<text x="{}" y="{}" text-anchor="middle" style="{}">—</text>', width / 2, height / 2, FONT))
     return format_html(
-        '<svg class="chart bar-chart" viewBox="0 0 {} {}" width="100%" role="img" aria-label="{}" '
-        'preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">'
+        '<svg class="chart bar-chart" viewBox="0 0 {} {}" width="100%" style="max-width:{}px" role="img" '
+        'aria-label="{}" preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">'
         '<line x1="{}" y1="0" x2="{}" y2="{}" stroke="#999"></line>{}</svg>',
-        width, height, title, label_w, label_w, height, mark_safe("".join(marks)))
+        width, height, width * 3 // 2, title, label_w, label_w, height, mark_safe("".join(marks)))
 
 
 def line_chart(rows: Iterable, label_key: str, series: Sequence[tuple[str, str]], *, max_value: float | None = None,

@@ -151,3 +151,20 @@ def test_charts_are_general_and_escape_labels():
     line = line_chart([{"m": "1月", "a": 0.5, "b": None}, {"m": "2月", "a": 1.0, "b": 0.2}], "m",
                       [("a", "甲"), ("b", "乙")], max_value=1, percent=True)
     assert line.count("<polyline") == 1 and line.count("<circle") == 3 and "100.0%" in line
+
+
+def test_bar_chart_labels_get_the_room_they_are_given_and_the_chart_stays_readable():
+    """A label up to ``label_chars`` characters is shown whole, left of its bar (a longer one is
+    clipped, whole in its tooltip); in a wide card the chart grows to at most 1.5 times its size."""
+    import re
+
+    rows = [{"n": "东文化社区·物业报修", "v": 3}, {"n": "东文化社区·水电气热供应", "v": 2}]
+    chart = bar_chart(rows, "n", "v", digits=0, label_chars=11)
+    width = int(re.search(r'viewBox="0 0 (\d+) ', chart).group(1))
+    bar_x = float(re.search(r'<rect x="([\d.]+)"', chart).group(1))
+    assert ">东文化社区·物业报修</text>" in chart  # 10 characters: whole
+    assert ">东文化社区·水电气热…</text>" in chart and "<title>东文化社区·水电气热供应: 2</title>" in chart
+    assert bar_x >= 11 * 14  # the label column holds 11 characters of the 14 px text
+    assert f'style="max-width:{width * 3 // 2}px"' in chart
+    narrow = bar_chart(rows, "n", "v")  # the default: 7 characters, as before
+    assert re.search(r'viewBox="0 0 420 ', narrow) and ">东文化社区·…</text>" in narrow
