@@ -27,13 +27,26 @@ def _visible(user) -> QuerySet[Appeal]:
     return scoping.scope_queryset(Appeal.objects.all(), user)
 
 
+#: How long a number prefix is that names one day (SQ-20261126): see ``appeal_list``.
+DAY_PREFIX_LENGTH = len("SQ-20261126")
+
+
 def appeal_list(*, user, status: str = "", category: ServiceCategory | None = None, node=None,
                 overdue_at: dt.datetime | None = None, number: str = "") -> QuerySet[Appeal]:
     """The appeals a user may see, newest first; ``overdue_at`` keeps the open ones past their completion
     due time; ``number`` matches the start of the appeal number (SQ-20261126-...)."""
     qs = _visible(user)
     if number:
-        qs = qs.filter(number__startswith=number.strip().upper())
+        prefix = number.strip().upper()
+        if len(prefix) >= DAY_PREFIX_LENGTH:
+            # At most one day's appeals: their keys from the number's own index first, then newest first
+            # among them (``KeyIn``). As a plain filter PostgreSQL walks the newest-first list down to
+            # that day, past every appeal received since: on the 1,000,000-appeal benchmark copy, for
+            # the district, 0.21 s for a day three days back and 0.53-1.7 s for one two months back
+            # against 0.06-0.08 s and 0.02 s this way.
+            qs = qs.filter(scoping.KeyIn("pk", Appeal.objects.filter(number__startswith=prefix).values("pk")))
+        else:
+            qs = qs.filter(number__startswith=prefix)
     if status:
         qs = qs.filter(status=status)
     if category is not None:

@@ -163,3 +163,25 @@ def test_detail_in_english(as_user, appeal_a):
     text = client.get(reverse("appeals:detail", args=[appeal_a.pk])).content.decode()
     for label in ("Timeline", "Accept", "Received", "Completion due", "First receiver", "Requester"):
         assert label in text, label
+
+
+def test_number_search_by_a_day_prefix_keeps_scope_and_order(as_user, world):
+    """Typing the start of a number (a whole day's, SQ-20261126, or longer) lists that day's
+    appeals the user may see, newest first; another community's are not among them."""
+    import datetime as dt
+
+    from .factories import THURSDAY_10
+
+    first = submit(at="A", now=THURSDAY_10)
+    second = submit(at="A", now=THURSDAY_10 + dt.timedelta(hours=1))
+    other = submit(at="B", now=THURSDAY_10 + dt.timedelta(hours=2))
+    next_day = submit(at="A", now=THURSDAY_10 + dt.timedelta(days=1))
+    day = first.number[:11]
+    assert second.number.startswith(day) and other.number.startswith(day) and not next_day.number.startswith(day)
+    body = as_user("worker_a").get(reverse("appeals:list"), {"number": day.lower()}).content.decode()
+    assert second.number in body and first.number in body and body.index(second.number) < body.index(first.number)
+    assert other.number not in body and next_day.number not in body
+    body = as_user("worker_a").get(reverse("appeals:list"), {"number": first.number[:-1]}).content.decode()
+    assert first.number in body and other.number not in body  # a longer prefix: the same way
+    month = as_user("office").get(reverse("appeals:list"), {"number": day[:9]}).content.decode()
+    assert all(a.number in month for a in (first, second, other, next_day))  # shorter: the plain filter
