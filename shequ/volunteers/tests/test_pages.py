@@ -142,3 +142,29 @@ def test_list_pages_do_not_query_per_row(client, world):
             assert client.get(reverse("volunteers:activities")).status_code == 200
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_list_and_export_show_each_volunteers_confirmed_hours(client, world):
+    """The list and its export give each volunteer the sum of their confirmed hours only."""
+    import io
+
+    from openpyxl import load_workbook
+
+    first, second = activity(world, capacity=3), activity(world, capacity=3, title="助老探访")
+    v1, v2 = register(world, "A101h"), register(world, "A102h")
+    client.force_login(world.users["worker_a"])
+    for a, v, action, hours in ((first, v1, "confirm", "2.5"), (second, v1, "confirm", "1.0"), (first, v2, "absent", "")):
+        client.post(reverse("volunteers:activity_action", args=[a.pk, "signup"]), {"signup-volunteer": v.pk})
+        s = SignUp.objects.get(activity=a, volunteer=v)
+        if action == "confirm":
+            client.post(reverse("volunteers:signup_action", args=[s.pk, "check-in"]))
+        client.post(reverse("volunteers:signup_action", args=[s.pk, action]), {"hours": hours} if hours else {})
+    listing = client.get(reverse("volunteers:list")).content.decode()
+    one, two = world.residents["A101h"].name, world.residents["A102h"].name
+    row = listing[listing.index(one):].split("</tr>", 1)[0]
+    assert ">3.5</td>" in row
+    row = listing[listing.index(two):].split("</tr>", 1)[0]
+    assert ">0</td>" in row
+    sheet = load_workbook(io.BytesIO(b"".join(client.get(reverse("volunteers:export")).streaming_content))).active
+    hours = {r[0]: r[7] for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert hours[one] == 3.5 and hours[two] == 0
