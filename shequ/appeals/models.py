@@ -152,6 +152,10 @@ def _where_set(prefix: str, fields: tuple[str, ...]) -> list[models.Index]:
             for f in fields]
 
 
+#: What every appeal number starts with: SQ-20261126-000123 (taken by ``services.take_number``).
+NUMBER_PREFIX = "SQ"
+
+
 class Appeal(Located, BaseModel):
     #: How often a handling unit may return (退单) a misrouted appeal, and how often the
     #: requester may have it reopened, before staff above must decide.

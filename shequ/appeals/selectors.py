@@ -15,7 +15,7 @@ from shequ.jurisdiction import scoping
 from shequ.jurisdiction.models import Department
 
 from . import catalog
-from .models import Appeal, AppealAttachment, AppealEvent, ServiceCategory, TimeLimitClass
+from .models import NUMBER_PREFIX, Appeal, AppealAttachment, AppealEvent, ServiceCategory, TimeLimitClass
 
 OPEN_STATUSES = (Appeal.Status.RECEIVED, Appeal.Status.ACCEPTED, Appeal.Status.DISPATCHED,
                  Appeal.Status.IN_PROGRESS, Appeal.Status.REOPENED)
@@ -28,7 +28,7 @@ def _visible(user) -> QuerySet[Appeal]:
 
 
 #: How long a number prefix is that names one day (SQ-20261126): see ``appeal_list``.
-DAY_PREFIX_LENGTH = len("SQ-20261126")
+DAY_PREFIX_LENGTH = len(f"{NUMBER_PREFIX}-YYYYMMDD")
 
 
 def appeal_list(*, user, status: str = "", category: ServiceCategory | None = None, node=None,

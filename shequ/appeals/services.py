@@ -31,6 +31,7 @@ from . import deadlines, routing
 from .attachments import check_uploads
 from .errors import AppealErrorCode
 from .models import (
+    NUMBER_PREFIX,
     Appeal,
     AppealAttachment,
     AppealCounter,
@@ -38,9 +39,6 @@ from .models import (
     Satisfaction,
     ServiceCategory,
 )
-
-NUMBER_PREFIX = "SQ"
-
 
 #: What intake takes from its caller; every other field of a new appeal it sets itself (the number,
 #: the status, routing and its reason, the deadlines, the keys of rows just read), so only these are
