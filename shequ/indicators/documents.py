@@ -13,16 +13,10 @@ from functools import lru_cache
 
 from django.utils.translation import gettext as _
 
+from .selectors import value_text
+
 PDF_FONT = "STSong-Light"
 BAR_COLOR = "#0072B2"
-
-
-def _value_text(value, percent: bool) -> str:
-    if value is None:
-        return "—"
-    if percent:
-        return f"{(value * 100 if abs(value) <= 1 else value):.1f}%"
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
 def _scaled(points, percent: bool) -> list[float]:
@@ -58,7 +52,7 @@ def chart_png(chart: dict) -> bytes:
     ax.set_yticks(range(len(points)), names, fontfamily=font or "sans-serif")
     ax.invert_yaxis()
     for i, (_name, v) in enumerate(points):
-        ax.text(values[i], i, " " + _value_text(v, chart["percent"]), va="center", fontsize=8)
+        ax.text(values[i], i, " " + value_text(v, chart["percent"]), va="center", fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
     ax.set_xlim(0, (max(values) or 1) * 1.18)
     if font:
@@ -181,7 +175,7 @@ def _bar_drawing(chart: dict, width: float):
     bars.valueAxis.labels.fontSize = 7
     bars.bars[0].fillColor = colors.HexColor(BAR_COLOR)
     bars.bars[0].strokeColor = None
-    bars.barLabelFormat = lambda v: _value_text(v / 100 if chart["percent"] else v, chart["percent"])
+    bars.barLabelFormat = lambda v: value_text(v / 100 if chart["percent"] else v, chart["percent"])
     bars.barLabels.fontName = PDF_FONT
     bars.barLabels.fontSize = 7
     bars.barLabels.boxAnchor = "w"

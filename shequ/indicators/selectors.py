@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from shequ.core.errors import InvalidInput, NotAllowed, NotInScope
 from shequ.jurisdiction import scoping
 from shequ.jurisdiction.models import Node
+from shequ.web.charts import grouped
 
 from . import catalog, compute
 from .discovery import Indicator, indicators, installed_apps
@@ -100,16 +101,16 @@ class Dashboard:
     values: dict
 
 
+def value_text(value, percent: bool) -> str:
+    """A value as shown on the dashboard and in the reports: a ratio as a percentage (a provider
+    that already gives 0–100 is kept), a count without decimals, other figures with one."""
+    if value is None or not percent:
+        return grouped(value)
+    return f"{(value * 100 if abs(value) <= 1 else value):.1f}%"
+
+
 def format_value(value, indicator: Indicator) -> str:
-    """A value as shown: a ratio as a percentage (a provider that already gives 0–100 is kept), a
-    count without decimals, other figures with one."""
-    if value is None:
-        return "—"
-    if indicator.percent:
-        return f"{(value * 100 if abs(value) <= 1 else value):.1f}%"
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.1f}"
+    return value_text(value, indicator.percent)
 
 
 def headline_of(known: dict[str, Indicator]) -> list[Indicator]:

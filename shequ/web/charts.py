@@ -9,6 +9,7 @@ Template tags: ``{% load charts %}{% bar_chart ... %}`` (``shequ.web.templatetag
 """
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Sequence
 
 from django.utils.html import format_html, format_html_join
@@ -29,16 +30,41 @@ def format_value(value, percent: bool = False, digits: int = 1) -> str:
     return f"{value * 100:.{digits}f}%" if percent else f"{value:.{digits}f}"
 
 
+def grouped(value) -> str:
+    """A figure with its thousands grouped, as every page and report shows counts and amounts:
+    965075 -> "965,075", 5675.33 -> "5,675.3"; None -> "—"."""
+    if value is None:
+        return "—"
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def _em(char: str) -> float:
+    """About how wide a character is drawn, in the chart font's size: a Chinese (wide) character, and
+    the punctuation a Chinese font draws as wide ("·", "…"), a whole em; a Latin letter or digit
+    about 0.6 of one."""
+    return 1.0 if unicodedata.east_asian_width(char) in "WFA" else 0.6
+
+
 def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """``text`` as drawn in a column ``limit`` Chinese characters wide: whole if it fits, else cut
+    with "…" (so an English label keeps about as much of its width as a Chinese one)."""
+    if sum(map(_em, text)) <= limit:
+        return text
+    used, kept = _em("…"), []
+    for char in text:
+        used += _em(char)
+        if used > limit:
+            break
+        kept.append(char)
+    return "".join(kept).rstrip() + "…"
 
 
 def bar_chart(rows: Iterable, label_key: str, value_key: str, *, max_value: float | None = None,
               percent: bool = False, digits: int = 1, title: str = "", color: str = PALETTE[0],
               label_chars: int = 7) -> SafeString:
     """One horizontal bar per row, in the given order, scaled to ``max_value`` (default: the largest value).
-    Labels longer than ``label_chars`` characters are clipped (the full label is in the tooltip); the
-    label column is as wide as that many characters. In a wide container the chart grows to at most
+    Labels wider than ``label_chars`` Chinese characters are clipped (the full label is in the
+    tooltip); the label column is as wide as that many characters. In a wide container the chart grows to at most
     1.5 times its own size, so its text stays readable and its bars in proportion."""
     rows = list(rows)
     values = [_get(r, value_key) for r in rows]

@@ -168,3 +168,12 @@ def test_bar_chart_labels_get_the_room_they_are_given_and_the_chart_stays_readab
     assert f'style="max-width:{width * 3 // 2}px"' in chart
     narrow = bar_chart(rows, "n", "v")  # the default: 7 characters, as before
     assert re.search(r'viewBox="0 0 420 ', narrow) and ">东文化社区·…</text>" in narrow
+
+
+def test_bar_chart_english_labels_keep_as_much_width_as_chinese_ones():
+    """Latin letters are narrower than Chinese characters: an English label is clipped by the width
+    it takes, not by its count of characters (7 characters of "Non-public enterprise" said nothing)."""
+    rows = [{"n": "Non-public enterprise", "v": 3}, {"n": "Total", "v": 2}, {"n": "非公有制企业", "v": 1}]
+    chart = bar_chart(rows, "n", "v", digits=0)
+    assert ">Non-public…</text>" in chart and "<title>Non-public enterprise: 3</title>" in chart
+    assert ">Total</text>" in chart and ">非公有制企业</text>" in chart

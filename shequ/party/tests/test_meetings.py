@@ -122,3 +122,23 @@ def test_meeting_create_page(world, client):
     assert meeting.topics.count() == 2
     response = client.post("/party/meetings/new/", {"community": world.nodes["A"].pk, "title": "", "scheduled_on": "2026-12-05"})
     assert response.status_code == 200 and "errorlist" in response.content.decode() or "error" in response.content.decode()
+
+
+def test_overview_names_at_most_ten_communities_below_the_minimum(world, client, monkeypatch):
+    """A district with a hundred communities below the yearly minimum gets ten names and the count,
+    not a paragraph of every name (the table below lists them all); a few are all named."""
+    from types import SimpleNamespace
+
+    from shequ.party import views
+
+    client.force_login(world.users["office"])
+    html = client.get("/party/?year=2026").content.decode()
+    below = html.split('data-field="below-list">')[1].split("</p>")[0]
+    assert "甲社区" in below and "乙社区" in below and "丙村" in below and "全部见下表" not in below
+    many = [{"community": SimpleNamespace(name=f"第{i}社区"), "held": 0, "scheduled": 0, "minimum": 4, "below": True}
+            for i in range(1, 107)]
+    monkeypatch.setattr(views.selectors, "meeting_counts", lambda **kwargs: many)
+    html = client.get("/party/?year=2026").content.decode()
+    below = html.split('data-field="below-list">')[1].split("</p>")[0]
+    assert "第10社区(0/4)" in below and "第11社区" not in below and "共 106 个,全部见下表" in below
+    assert "第106社区" in html.split('data-field="meeting-counts"')[1]  # still in the table

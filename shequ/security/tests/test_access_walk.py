@@ -36,6 +36,7 @@ PUBLIC = {
     "": "the sign-in redirect or the resident's home",
     "login/": "sign-in",
     "healthz": "health check for load balancers (says only ok / unavailable)",
+    "favicon.ico": "the site's icon (a redirect to the static file)",
     "logout/": "sign-out",
     "i18n/": "language switch",
     "s/": "the resident's appeal page (anonymous appeals are allowed)",

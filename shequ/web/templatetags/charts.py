@@ -25,3 +25,9 @@ def line_chart(rows, label_key: str, series, **options):
 def percent(value, digits: int = 1) -> str:
     """0.853 -> "85.3%"; None -> "—"."""
     return charts.format_value(value, percent=True, digits=int(digits))
+
+
+@register.filter
+def grouped(value) -> str:
+    """965075 -> "965,075" (``shequ.web.charts.grouped``)."""
+    return charts.grouped(value)

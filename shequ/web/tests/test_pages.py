@@ -46,6 +46,32 @@ def test_home_shows_counts_of_own_jurisdiction(client, world, login):
     assert "甲社区" in response.content.decode()
 
 
+def test_home_figures_of_a_whole_district_are_grouped(client, world, login, monkeypatch):
+    """A district's figures (hundreds of thousands of residents) read as 965,075 and are laid out
+    as a grid of whole figures (the card no longer squeezes the last label into a column of
+    single characters)."""
+    from shequ.web import views
+
+    big = {"households": 338951, "residents": 965075, "grids": 1105, "workers": 4}
+    monkeypatch.setattr(views.tree, "node_counts", lambda nodes: {n.pk: big for n in nodes})
+    login(world, "office")
+    html = client.get(reverse("web:home")).content.decode()
+    for shown in ("338,951", "965,075", "1,105"):
+        assert f"<dd>{shown}</dd>" in html
+    tree_html = client.get(reverse("web:tree")).content.decode()  # the tree's rows: the same figures
+    assert "965,075" in tree_html and "965075" not in tree_html
+
+
+def test_favicon_is_the_sites_icon(client, db):
+    """Browsers ask for /favicon.ico by themselves: it leads to the icon the pages name."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("web/icon.svg")
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("web/icon.svg")
+    assert b'rel="icon"' in client.get(reverse("web:login")).content
+
+
 def test_resident_home_shows_own_household_masked(client, world, login):
     login(world, "resident_a")
     response = client.get(reverse("web:home"))
