@@ -158,6 +158,8 @@ CONTENT_SECURITY_POLICY = {
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "shequ" / "locale"]
+# Our own date input formats where Django's break the pages (shequ/formats/zh_Hans/formats.py).
+FORMAT_MODULE_PATH = ["shequ.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

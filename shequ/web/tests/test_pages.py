@@ -462,3 +462,57 @@ def test_every_menu_reads_in_english(client, world, login):
             labels = [str(label) for g in nav_items({"request": request})
                       for label in (g["label"], *(i["label"] for i in g["items"])) if label]
         assert labels and not [label for label in labels if cjk.search(str(label))], (username, labels)
+
+
+def _form_classes():
+    import importlib
+    import pkgutil
+
+    from django import forms
+
+    import shequ
+
+    for module in pkgutil.walk_packages(shequ.__path__, "shequ."):
+        if module.name.endswith(".forms") or module.name.endswith(".views") or ".views_" in module.name:
+            importlib.import_module(module.name)
+    seen, todo = set(), [forms.Form, forms.ModelForm]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            if sub not in seen:
+                seen.add(sub)
+                todo.append(sub)
+    return [c for c in seen if c.__module__.startswith("shequ.")]
+
+
+def test_every_date_field_shows_the_date_it_holds_in_chinese(db):
+    """A date or time a form already holds (an edit form's stored date, a default period) is written
+    so that the browser's date picker shows it: ISO (2026-01-01), not Django's Chinese "2026/01/01",
+    which ``<input type="date">`` rejects (the field showed empty and saving cleared it)."""
+    import datetime as dt
+    import re
+
+    from django import forms
+    from django.utils import translation
+
+    checked = 0
+    with translation.override("zh-hans"):
+        for form_class in _form_classes():
+            for name, field in form_class.base_fields.items():
+                kind = getattr(field.widget, "input_type", "")
+                if kind not in ("date", "datetime-local"):
+                    continue
+                value = dt.date(2026, 1, 2) if kind == "date" else dt.datetime(2026, 1, 2, 9, 30)
+                html = field.widget.render(name, value)
+                shown = re.search(r'value="([^"]*)"', html).group(1)
+                pattern = r"2026-01-02" if kind == "date" else r"2026-01-02[T ]09:30(:00)?"
+                assert re.fullmatch(pattern, shown), (form_class.__name__, name, shown)
+                checked += 1
+        assert checked >= 20  # the project's forms were found
+
+
+def test_report_form_opens_with_its_default_period_filled_in(client, world, login):
+    import datetime as dt
+
+    login(world, "leader")
+    html = client.get("/indicators/reports/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert f'value="{dt.date.today().year}-01-01"' in html
