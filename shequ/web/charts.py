@@ -31,8 +31,8 @@ def format_value(value, percent: bool = False, digits: int = 1) -> str:
 
 
 def grouped(value) -> str:
-    """A figure with its thousands grouped, as every page and report shows counts and amounts:
-    965075 -> "965,075", 5675.33 -> "5,675.3"; None -> "—"."""
+    """A figure with its thousands grouped, as the home page, the tree and the indicator dashboard
+    and its reports show counts and amounts: 965075 -> "965,075", 5675.33 -> "5,675.3"; None -> "—"."""
     if value is None:
         return "—"
     return f"{int(value):,}" if float(value).is_integer() else f"{value:,.1f}"
