@@ -140,3 +140,18 @@ def test_public_map_counts_are_kept_a_short_while_per_filter(client, world, sett
     settings.SHEQU_PUBLIC_CACHE_SECONDS = 0
     submit(at="A", now=timezone.now())
     assert f"<title>{grid}: 3</title>" in client.get(URL).content.decode()
+
+
+def test_public_map_heading_in_english_and_its_total_grouped(client, world, monkeypatch):
+    """The map's heading is translated like the rest of the page, and a district's total reads
+    356,843 (not 356843 件 on an English page)."""
+    from shequ.selfservice import views
+
+    submit_count = {world.nodes["A_grid"].pk: 356_842, world.nodes["B_grid"].pk: 1}
+    real = views.selectors.public_map
+    monkeypatch.setattr(views.selectors, "public_map", lambda **kw: (real(**kw)[0], submit_count))
+    english = client.get(URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Where the appeals are" in english and "last 30 days · 356,843 appeals" in english
+    assert "诉求分布" not in english and "件" not in english.split("Where the appeals are")[1].split("</h2>")[0]
+    chinese = client.get(URL, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "诉求分布" in chinese and "近30天 · 356,843 件" in chinese
