@@ -17,9 +17,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Sum
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from shequ.core.aggregates import sum_per_row
 from shequ.core.errors import NotAllowed
 from shequ.jurisdiction import scoping
 from shequ.jurisdiction.models import Level, Node
@@ -209,9 +210,11 @@ def registration_list(*, user, node: Node | None = None, kind: str = "", status:
         qs = qs.filter(status=status)
     if q.strip():
         qs = qs.filter(Q(organization_name__contains=q.strip()) | Q(resident__name__contains=q.strip()))
-    return qs.select_related("community", "resident", "unit").annotate(
-        confirmed_hours=Sum("services__hours", filter=Q(services__status=ServiceRecord.Status.CONFIRMED)),
-    ).order_by("-registered_on", "-id")
+    # The page's rows first, then their hours (each its own small sum) and residents (one more query):
+    # joined and summed over every registration, the database hash-joined the whole registry first.
+    hours = sum_per_row(ServiceRecord, key="registration", field="hours", status=ServiceRecord.Status.CONFIRMED)
+    return (qs.select_related("community", "unit").prefetch_related("resident")
+            .annotate(confirmed_hours=hours).order_by("-registered_on", "-id"))
 
 
 def registration_get(*, user, pk: int) -> DualRegistration:
