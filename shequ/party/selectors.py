@@ -286,7 +286,7 @@ def expected_list(*, user, node: Node | None = None) -> QuerySet[ExpectedRegistr
                                                    organization_name=OuterRef("name"))
     registered = ExpressionWrapper(Exists(member) | Exists(organization), output_field=BooleanField())
     return _scoped(ExpectedRegistrant.objects.all(), user, node).annotate(registered=registered) \
-        .select_related("community", "resident").order_by("community__path", "kind", "name", "id")
+        .select_related("community").prefetch_related("resident").order_by("community__path", "kind", "name", "id")
 
 
 def unregistered_expected(*, user, node: Node | None = None) -> QuerySet[ExpectedRegistrant]:
