@@ -491,7 +491,6 @@ def test_every_date_field_shows_the_date_it_holds_in_chinese(db):
     import datetime as dt
     import re
 
-    from django import forms
     from django.utils import translation
 
     checked = 0
