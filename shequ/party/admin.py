@@ -69,10 +69,7 @@ class DualRegistrationAdmin(ReadOnlyScopedAdmin):
     list_display = ("__str__", "kind", "community", "registered_on", "status")
     list_filter = ("kind", "status")
     list_select_related = ("community",)
-
-    def get_queryset(self, request):
-        # The page's residents in one more query: joined, the whole registry was hash-joined first.
-        return super().get_queryset(request).prefetch_related("resident")
+    list_prefetch_related = ("resident",)
 
 
 @admin.register(ExpectedRegistrant)

@@ -32,11 +32,8 @@ class VolunteerAdmin(_ReadOnlyScopedAdmin):
     list_display = ("__str__", "status", "community", "grid", "registered_at")
     list_filter = ("status", "emergency_ready")
     list_select_related = ("community", "grid")
+    list_prefetch_related = ("resident",)
     fields = ("volunteer_name", "phone_masked", "status", "community", "grid", "emergency_ready", "registered_at", "note")
-
-    def get_queryset(self, request):
-        # The page's residents in one more query: joined, the whole registry was hash-joined first.
-        return super().get_queryset(request).prefetch_related("resident")
 
     @admin.display(description=_("姓名"))
     def volunteer_name(self, obj):
