@@ -6,10 +6,11 @@ from shequ.jurisdiction.models import Level
 from shequ.web.views import _int
 
 
-def query_string(request) -> str:
-    """The page's query string without ``page`` and ``export`` (for pager and export links)."""
+def query_string(request, page: str = "page") -> str:
+    """The page's query string without the pager's ``page`` parameter and ``export`` (for pager and
+    export links)."""
     params = request.GET.copy()
-    params.pop("page", None)
+    params.pop(page, None)
     params.pop("export", None)
     return params.urlencode()
 

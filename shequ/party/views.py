@@ -460,10 +460,14 @@ def central_list(request):
     user = request.user
     _view(user)
     node = filter_node(request)
+    # A district has thousands of buildings with party members: a page of them at a time.
+    keys, members, centers = selectors.building_keys(user=user, node=node)
+    buildings = list_page(keys, request.GET.get("bpage"), lambda chunk: selectors.building_rows(chunk, members, centers))
     return render(request, "party/central_list.html", {
-        "buildings": selectors.building_summary(user=user, node=node, limit=500),
+        "buildings": buildings,
         "page": capped_page(selectors.central_list(user=user, node=node), request.GET.get("page")),
-        "query": query_string(request), "nodes": _search_nodes(user), "node": node, "can_manage": _can_manage(user),
+        "query": query_string(request), "bquery": query_string(request, "bpage"), "nodes": _search_nodes(user),
+        "node": node, "can_manage": _can_manage(user),
     })
 
 

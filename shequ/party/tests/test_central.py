@@ -49,3 +49,23 @@ def test_central_api_and_pages(world, client):
     assert client.get(f"/party/central/{pk}/").status_code == 404
     assert client.get(f"/party/central/new/?building={world.nodes['A_building'].pk}").status_code == 404
     assert api.post(f"/party/central-households/{pk}/remove", {"reason": "迁出"}).status == 204
+
+
+def test_buildings_with_party_members_are_paged(world, client, monkeypatch):
+    """A district's thousands of buildings with party members come a page at a time, with their
+    total, in tree order; the central households' own pager keeps working beside it."""
+    from shequ.party import views
+
+    party_member(world, "A101h")
+    keys, members, centers = selectors.building_keys(user=world.users["office"])
+    assert keys == [world.nodes["A_building"].pk] and members[keys[0]] == 1
+    building = world.nodes["A_building"]
+    many = [building.pk] * 120  # the same building standing in for 120 (a page shows 50)
+    monkeypatch.setattr(views.selectors, "building_keys", lambda **kw: (many, members, centers))
+    client.force_login(world.users["office"])
+    html = client.get("/party/central/?page=1").content.decode()
+    table = html.split('data-field="buildings"')[1]
+    assert table.count("<tr>") == 1 + 50  # head and one page
+    assert "第 1–50 条,共 120 条" in table and 'href="?page=1&amp;bpage=2"' in table
+    third = client.get("/party/central/?bpage=3").content.decode().split('data-field="buildings"')[1]
+    assert third.count("<tr>") == 1 + 20 and "第 101–120 条,共 120 条" in third
