@@ -128,6 +128,9 @@ def test_funds_and_facility_pages(fworld, client):
     assert over.status_code == 422 and "支出超过经费余额" in over.content.decode()
     client.post(f"/workforce/funds/{base.pk}/spendings/", {"amount": "1000", "spent_on": "2026-02-01", "purpose": "活动"})
     assert Spending.objects.get().amount == 1000
+    response = client.get("/workforce/")  # amounts with their thousands grouped
+    funds = response.context["o"]["funds"]
+    assert funds >= 10_000 and f"<dd>{int(funds):,} <small>" in response.content.decode()
     client.force_login(fworld.users["street_s1"])
     assert client.post(f"/workforce/facilities/{fworld.nodes['B'].pk}/", {"area": "1000"}).status_code == 302
     assert "100%" in client.get("/workforce/facilities/").content.decode()
