@@ -51,6 +51,28 @@ def current_cycle(today: dt.date) -> StarCycle | None:
             or StarCycle.objects.order_by("year").first())
 
 
+#: The settings a new year starts from, taken from the latest year when there is one.
+CYCLE_SETTINGS = ("publicity_days", "good_min", "fair_min", "average_min", "wuhao_min", "city_min", "region_min")
+
+
+def _a_year_later(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
+def cycle_defaults(today: dt.date) -> dict:
+    """What the form for a new rating year starts with: the year after the latest one, its mass
+    assessment a year after the latest one's, and the latest one's thresholds; with no year yet,
+    this year (the thresholds then are the form's own SPEC defaults)."""
+    latest = StarCycle.objects.order_by("-year").first()
+    if latest is None:
+        return {"year": today.year}
+    return {"year": latest.year + 1, "mass_start": _a_year_later(latest.mass_start),
+            "mass_end": _a_year_later(latest.mass_end), **{k: getattr(latest, k) for k in CYCLE_SETTINGS}}
+
+
 def cycle_stars(cycle: StarCycle) -> list[Star]:
     return list(cycle.stars.prefetch_related("items").order_by("order", "id"))
 

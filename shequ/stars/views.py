@@ -116,7 +116,7 @@ def cycle_create(request):
     user = request.user
     if not may(user, "stars.configure"):
         _require(user, "stars.configure")
-    form = forms.CycleForm(request.POST or None)
+    form = forms.CycleForm(request.POST or None, initial=selectors.cycle_defaults(timezone.localdate()))
     if request.method == "POST" and form.is_valid():
         d = dict(form.cleaned_data)
         ok, cycle = attempt(lambda: services.cycle_create(actor=user, year=d.pop("year"), mass_start=d.pop("mass_start"),

@@ -226,3 +226,23 @@ def test_organization_department_sets_up_a_year_on_its_page(client, sworld):
     assert answer.status_code == 422 and "不能早于开始日期" in answer.content.decode()
     answer = c.post("/stars/cycles/new/", {**data, "mass_end": "2032-10-31"})
     assert answer.status_code == 302 and Rating.objects.filter(cycle__year=2032).count() == 3
+
+
+def test_the_next_years_form_starts_from_the_latest_year(client, sworld):
+    """Setting up a year starts from the latest one: the year after it, its mass assessment a year
+    later, its thresholds; before any year, this year and the SPEC defaults."""
+    import re
+
+    c = _as(client, sworld, "org_plain")
+
+    def shown(html, name):
+        return re.search(rf'name="{name}" value="([^"]*)"', html).group(1)
+
+    first = c.get("/stars/cycles/new/").content.decode()
+    assert shown(first, "year") == str(timezone.localdate().year) and shown(first, "good_min") == "8"
+    data = {"year": 2032, "mass_start": "2032-02-29", "mass_end": "2032-10-31", "publicity_days": 9, "good_min": 9,
+            "fair_min": 7, "average_min": 5, "wuhao_min": 7, "city_min": 8, "region_min": 10}
+    assert c.post("/stars/cycles/new/", data).status_code == 302
+    form = c.get("/stars/cycles/new/").content.decode()
+    assert (shown(form, "year"), shown(form, "mass_start"), shown(form, "mass_end")) == ("2033", "2033-02-28", "2033-10-31")
+    assert shown(form, "publicity_days") == "9" and shown(form, "good_min") == "9"
