@@ -350,10 +350,3 @@ def building_rows(keys: list[int], members: dict, centers: dict) -> list[dict]:
         "boundary", "community__boundary", "grid__boundary")}
     return [{"building": nodes[pk], "members": members.get(pk, 0), "centers": centers[pk][0] if pk in centers else 0,
              "served": centers[pk][1] if pk in centers else 0} for pk in keys if pk in nodes]
-
-
-def building_summary(*, user, node: Node | None = None, limit: int | None = None) -> list[dict]:
-    """Per building in scope that has party members or a central household: members, central households,
-    households served; the first ``limit`` buildings in tree order (all without)."""
-    keys, members, centers = building_keys(user=user, node=node)
-    return building_rows(keys if limit is None else keys[:limit], members, centers)

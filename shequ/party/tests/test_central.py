@@ -23,12 +23,12 @@ def test_central_household_rules(world):
     center = services.central_household_create(actor=worker, member=member, served_ids=[world.households["A102"].pk])
     assert center.household_id == world.households["A101"].pk and center.building_id == world.nodes["A_building"].pk
     assert list(center.served.values_list("pk", flat=True)) == [world.households["A102"].pk]
-    summary = selectors.building_summary(user=worker)
+    keys, members, centers = selectors.building_keys(user=worker)
+    summary = selectors.building_rows(keys, members, centers)
     assert [(b["building"].pk, b["members"], b["centers"], b["served"]) for b in summary] == [
         (world.nodes["A_building"].pk, 1, 1, 1)]
-    assert selectors.building_summary(user=world.users["worker_b"]) == []
-    assert selectors.building_summary(user=worker, limit=1) == summary  # the first buildings in tree order
-    assert selectors.building_summary(user=worker, limit=0) == []
+    assert selectors.building_keys(user=world.users["worker_b"])[0] == []
+    assert selectors.building_rows([], members, centers) == []
 
 
 def test_central_api_and_pages(world, client):
