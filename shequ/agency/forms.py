@@ -47,7 +47,7 @@ class VisitRequestForm(forms.Form):
     kind = forms.ChoiceField(label=_("上门类型"), choices=Visit.Kind.choices)
     purpose = forms.CharField(label=_("上门事由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
     due_date = forms.DateField(label=_("应上门日期"), required=False, help_text=_("不填则为两个工作日内"),
-                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+                               widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class VisitCreateForm(ResidentPickForm, VisitRequestForm):
@@ -95,8 +95,8 @@ class VisitRecordForm(forms.Form):
 class MeasuresForm(forms.Form):
     group = forms.ChoiceField(label=_("分组"), choices=[("community", _("社区")), ("street", _("街道")),
                                                        ("matter", _("事项")), ("month", _("月份"))])
-    start = forms.DateField(label=_("期初"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    end = forms.DateField(label=_("期末"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    start = forms.DateField(label=_("期初"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("期末"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self):
         data = super().clean()

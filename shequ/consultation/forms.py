@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import ParticipantKind, Topic
 
 DT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class TopicFilterForm(forms.Form):

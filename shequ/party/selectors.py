@@ -330,9 +330,10 @@ def building_keys(*, user, node: Node | None = None) -> tuple[list[int], dict, d
     Two grouped counts, each group with its building's tree path (sorting thousands of keys by a
     query of their own, an ``IN`` list of every building, took longer than both counts)."""
     paths, members = {}, defaultdict(int)
-    for r in _scoped(Resident.objects.filter(tags__code=PARTY_MEMBER_TAG, status=Resident.Status.ACTIVE,
-                                             building__isnull=False), user, node).values("building_id", "building__path") \
-            .annotate(n=Count("id")).order_by():
+    party_members = Resident.objects.filter(tags__code=PARTY_MEMBER_TAG, status=Resident.Status.ACTIVE,
+                                            building__isnull=False)
+    for r in _scoped(party_members, user, node).values("building_id", "building__path").annotate(
+            n=Count("id")).order_by():
         members[r["building_id"]] = r["n"]
         paths[r["building_id"]] = r["building__path"]
     centers = defaultdict(lambda: [0, 0])

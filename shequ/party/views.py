@@ -462,7 +462,8 @@ def central_list(request):
     node = filter_node(request)
     # A district has thousands of buildings with party members: a page of them at a time.
     keys, members, centers = selectors.building_keys(user=user, node=node)
-    buildings = list_page(keys, request.GET.get("bpage"), lambda chunk: selectors.building_rows(chunk, members, centers))
+    buildings = list_page(keys, request.GET.get("bpage"),
+                          lambda chunk: selectors.building_rows(chunk, members, centers))
     return render(request, "party/central_list.html", {
         "buildings": buildings,
         "page": capped_page(selectors.central_list(user=user, node=node), request.GET.get("page")),

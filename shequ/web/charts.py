@@ -64,8 +64,8 @@ def bar_chart(rows: Iterable, label_key: str, value_key: str, *, max_value: floa
               label_chars: int = 7) -> SafeString:
     """One horizontal bar per row, in the given order, scaled to ``max_value`` (default: the largest value).
     Labels wider than ``label_chars`` Chinese characters are clipped (the full label is in the
-    tooltip); the label column is as wide as that many characters. In a wide container the chart grows to at most
-    1.5 times its own size, so its text stays readable and its bars in proportion."""
+    tooltip); the label column is as wide as that many characters. In a wide container the chart
+    grows to at most 1.5 times its own size, so its text stays readable and its bars in proportion."""
     rows = list(rows)
     values = [_get(r, value_key) for r in rows]
     top = max_value if max_value is not None else max([v for v in values if v is not None] or [0])
